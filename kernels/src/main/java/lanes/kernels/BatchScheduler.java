@@ -1,0 +1,132 @@
+package lanes.kernels;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Splits a range of independent rows into contiguous chunks and runs them on a dedicated
+ * {@link ForkJoinPool} (never the common pool, which applications share and may starve).
+ *
+ * <p>Determinism: every index of the range is processed by exactly one chunk, in the caller's code,
+ * and chunks write disjoint memory; nothing is reduced across chunks. A kernel whose per-row result
+ * does not depend on the chunk boundaries therefore gives bit-identical results for any thread count.
+ *
+ * <p>The caller runs the first chunk itself, so one thread never waits idle; work smaller than two
+ * chunks of {@code minChunk} runs inline with no hand-off at all. An exception in any chunk is rethrown
+ * to the caller after every chunk has finished, and the pool stays usable.
+ */
+public final class BatchScheduler implements AutoCloseable {
+
+    /** A body over the half-open index range [start, end). */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int start, int end);
+    }
+
+    private static final AtomicInteger POOL_IDS = new AtomicInteger();
+
+    private final int threads;
+    private final boolean shared;
+    private final ForkJoinPool pool; // null when threads == 1
+
+    public BatchScheduler(int threads) {
+        this(threads, false);
+    }
+
+    private BatchScheduler(int threads, boolean shared) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        this.threads = threads;
+        this.shared = shared;
+        if (threads == 1) {
+            this.pool = null;
+        } else {
+            String prefix = "lanes-batch-" + POOL_IDS.incrementAndGet() + "-";
+            this.pool = new ForkJoinPool(threads - 1, p -> {
+                ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+                t.setName(prefix + t.getPoolIndex());
+                t.setDaemon(true); // a library must never keep the application's JVM alive
+                return t;
+            }, null, false);
+        }
+    }
+
+    /** The process-wide scheduler: {@code -Dlanes.threads}, default the available processors. */
+    public static BatchScheduler shared() {
+        return Shared.INSTANCE;
+    }
+
+    private static final class Shared {
+        static final BatchScheduler INSTANCE = new BatchScheduler(defaultThreads(), true);
+    }
+
+    /** {@code -Dlanes.threads} if set and valid, else the number of available processors. */
+    public static int defaultThreads() {
+        String s = System.getProperty("lanes.threads");
+        if (s != null) {
+            try {
+                int t = Integer.parseInt(s.trim());
+                if (t >= 1) return t;
+            } catch (NumberFormatException ignored) {
+                // fall through to the default, with a word on stderr below
+            }
+            System.getLogger("lanes.kernels").log(System.Logger.Level.WARNING,
+                    "Lanes: ignoring -Dlanes.threads=" + s + " (not a positive integer)");
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /**
+     * Runs {@code body} over [0, n) in at most {@link #threads()} contiguous chunks of at least
+     * {@code minChunk} indices each, and returns when all are done.
+     */
+    public void forRange(int n, int minChunk, RangeBody body) {
+        if (n < 0) throw new IllegalArgumentException("n must be >= 0, got " + n);
+        if (minChunk < 1) throw new IllegalArgumentException("minChunk must be >= 1, got " + minChunk);
+        int chunks = (int) Math.min(threads, n / (long) minChunk);
+        if (chunks <= 1 || pool == null || pool.isShutdown()) {
+            if (pool != null && pool.isShutdown()) throw new IllegalStateException("scheduler is closed");
+            if (n > 0) body.run(0, n);
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[chunks - 1];
+        for (int t = 1; t < chunks; t++) {
+            int start = bound(n, chunks, t), end = bound(n, chunks, t + 1);
+            tasks[t - 1] = pool.submit(() -> body.run(start, end));
+        }
+        Throwable failure = null;
+        try {
+            body.run(0, bound(n, chunks, 1));
+        } catch (Throwable t) {
+            failure = t;
+        }
+        for (ForkJoinTask<?> task : tasks) {
+            try {
+                task.join();
+            } catch (Throwable t) {
+                if (failure == null) failure = t; else failure.addSuppressed(t);
+            }
+        }
+        if (failure instanceof RuntimeException re) throw re;
+        if (failure instanceof Error e) throw e;
+        if (failure != null) throw new IllegalStateException(failure);
+    }
+
+    /** Start of chunk t of `chunks` equal parts of [0, n). */
+    private static int bound(int n, int chunks, int t) {
+        return (int) ((long) n * t / chunks);
+    }
+
+    /** Stops the worker threads; the shared scheduler is never closed. */
+    @Override
+    public void close() {
+        if (shared) return;
+        if (pool != null) pool.shutdownNow();
+    }
+}

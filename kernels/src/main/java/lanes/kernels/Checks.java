@@ -1,0 +1,75 @@
+package lanes.kernels;
+
+/** Operand checks shared by both implementations: every one runs before the first write. */
+final class Checks {
+    private Checks() {}
+
+    static void dims(int m, int n, int k) {
+        if (m < 0) throw new IllegalArgumentException("m must be >= 0, got " + m);
+        if (n < 0) throw new IllegalArgumentException("n must be >= 0, got " + n);
+        if (k < 0) throw new IllegalArgumentException("k must be >= 0, got " + k);
+    }
+
+    static void count(String what, int n) {
+        if (n < 0) throw new IllegalArgumentException(what + " must be >= 0, got " + n);
+    }
+
+    /** A matrix of {@code rows} rows of {@code cols} elements, rows {@code ld} apart, from {@code off}. */
+    static void matrix(String name, float[] x, int off, int ld, int rows, int cols) {
+        if (x == null) throw new IllegalArgumentException(name + " is null");
+        if (ld < cols) throw new IllegalArgumentException(
+                "leading dimension of " + name + " (" + ld + ") is smaller than its row length " + cols);
+        if (off < 0) throw new IllegalArgumentException("offset of " + name + " is negative: " + off);
+        if (rows == 0 || cols == 0) return;
+        long end = off + (long) (rows - 1) * ld + cols;
+        if (end > x.length) throw new IllegalArgumentException(
+                name + " is too short: needs " + end + " elements for " + rows + "x" + cols
+                        + " from offset " + off + " with leading dimension " + ld + ", has " + x.length);
+    }
+
+    static void vector(String name, float[] x, int off, long n) {
+        if (x == null) throw new IllegalArgumentException(name + " is null");
+        if (off < 0) throw new IllegalArgumentException("offset of " + name + " is negative: " + off);
+        if (off + n > x.length) throw new IllegalArgumentException(
+                name + " is too short: needs " + (off + n) + " elements (" + n + " from offset " + off
+                        + "), has " + x.length);
+    }
+
+    static void labels(int[] labels, int off, int m, int classes) {
+        if (labels == null) throw new IllegalArgumentException("labels is null");
+        if (off < 0 || off + (long) m > labels.length) throw new IllegalArgumentException(
+                "labels is too short: needs " + m + " from offset " + off + ", has " + labels.length);
+        for (int i = 0; i < m; i++) {
+            int y = labels[off + i];
+            if (y < 0 || y >= classes) throw new IllegalArgumentException(
+                    "labels[" + (off + i) + "] = " + y + " is not a class in [0, " + classes + ")");
+        }
+    }
+
+    static void gemm(int m, int n, int k, boolean transA, boolean transB,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        dims(m, n, k);
+        if (transA) matrix("A", a, aOff, lda, k, m); else matrix("A", a, aOff, lda, m, k);
+        if (transB) matrix("B", b, bOff, ldb, n, k); else matrix("B", b, bOff, ldb, k, n);
+        matrix("C", c, cOff, ldc, m, n);
+    }
+
+    static void adam(int n, float[] p, int pOff, float[] g, int gOff, float[] m, int mOff, float[] v, int vOff,
+                     float lr, float beta1, float beta2, float eps, long step) {
+        count("n", n);
+        vector("param", p, pOff, n);
+        vector("grad", g, gOff, n);
+        vector("m", m, mOff, n);
+        vector("v", v, vOff, n);
+        if (step < 1) throw new IllegalArgumentException("step is 1-based, got " + step);
+        if (!(beta1 >= 0 && beta1 < 1)) throw new IllegalArgumentException("beta1 must be in [0, 1), got " + beta1);
+        if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("beta2 must be in [0, 1), got " + beta2);
+        if (!(eps > 0)) throw new IllegalArgumentException("epsilon must be > 0, got " + eps);
+        if (!(lr >= 0) || Float.isInfinite(lr)) throw new IllegalArgumentException("lr must be finite and >= 0, got " + lr);
+    }
+
+    /** Keras' bias-corrected step size α = lr·√(1 − β2^t) / (1 − β1^t), computed in double once per step. */
+    static float adamAlpha(float lr, float beta1, float beta2, long step) {
+        return (float) (lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step)));
+    }
+}

@@ -1,0 +1,64 @@
+package lanes.kernels;
+
+/**
+ * GEMM over a {@link BatchScheduler}: rows of C are split into contiguous chunks, one kernel call per
+ * chunk. Each element of C is computed by one thread in the fixed k order, so the result is
+ * bit-identical to the single-threaded kernel for any thread count.
+ */
+public final class Gemm {
+
+    /** Below this many multiply-adds per chunk, a hand-off to another thread costs more than it saves. */
+    private static final int MIN_FMA_PER_CHUNK = 1 << 15;
+
+    private final Kernels kernels;
+    private final BatchScheduler scheduler;
+
+    public Gemm(Kernels kernels, BatchScheduler scheduler) {
+        this.kernels = kernels;
+        this.scheduler = scheduler;
+    }
+
+    public Kernels kernels() { return kernels; }
+    public BatchScheduler scheduler() { return scheduler; }
+
+    private static int minRows(int n, int k) {
+        long perRow = Math.max(1L, (long) n * k);
+        // Multiples of 4 rows keep every chunk on the 4-row register tile.
+        long rows = (MIN_FMA_PER_CHUNK + perRow - 1) / perRow;
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(4, (rows + 3) & ~3L));
+    }
+
+    /** C[m×n] (+)= A[m×k]·B[k×n], rows of C split over threads. */
+    public void matmul(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                       float[] c, int cOff, int ldc, boolean accumulate, boolean skipZerosOfA) {
+        Checks.gemm(m, n, k, false, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        scheduler.forRange(m, minRows(n, k), (r0, r1) -> {
+            if (skipZerosOfA) {
+                kernels.matmulSkipZeros(r1 - r0, n, k, a, aOff + r0 * lda, lda, b, bOff, ldb, c, cOff + r0 * ldc, ldc, accumulate);
+            } else {
+                kernels.matmul(r1 - r0, n, k, a, aOff + r0 * lda, lda, b, bOff, ldb, c, cOff + r0 * ldc, ldc, accumulate);
+            }
+        });
+    }
+
+    /** C[m×n] (+)= Aᵀ·B with A stored [k×m]; rows of C (columns of A) split over threads. */
+    public void matmulTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float[] c, int cOff, int ldc, boolean accumulate, boolean skipZerosOfA) {
+        Checks.gemm(m, n, k, true, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        scheduler.forRange(m, minRows(n, k), (r0, r1) -> {
+            if (skipZerosOfA) {
+                kernels.matmulTransASkipZeros(r1 - r0, n, k, a, aOff + r0, lda, b, bOff, ldb, c, cOff + r0 * ldc, ldc, accumulate);
+            } else {
+                kernels.matmulTransA(r1 - r0, n, k, a, aOff + r0, lda, b, bOff, ldb, c, cOff + r0 * ldc, ldc, accumulate);
+            }
+        });
+    }
+
+    /** C[m×n] (+)= A·Bᵀ with B stored [n×k]; rows of C split over threads. */
+    public void matmulTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float[] c, int cOff, int ldc, boolean accumulate) {
+        Checks.gemm(m, n, k, false, true, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        scheduler.forRange(m, minRows(n, k), (r0, r1) ->
+                kernels.matmulTransB(r1 - r0, n, k, a, aOff + r0 * lda, lda, b, bOff, ldb, c, cOff + r0 * ldc, ldc, accumulate));
+    }
+}

@@ -1,0 +1,99 @@
+package lanes.kernels;
+
+/**
+ * Every piece of arithmetic Lanes does, on flat row-major {@code float[]} with offsets.
+ *
+ * <p>Two implementations exist: {@link ScalarKernels} (plain Java, the fallback and the test oracle's
+ * neighbour) and {@code VectorKernels} (the JDK Vector API). {@link KernelsProvider#get()} picks one
+ * once per JVM. Both check every operand before writing anything and throw
+ * {@link IllegalArgumentException} naming the operand that does not fit.
+ *
+ * <h2>GEMM and its guarantee</h2>
+ * Matrices are row-major with a leading dimension ({@code lda}, {@code ldb}, {@code ldc}: the distance
+ * between rows). Every output element is computed as
+ * {@code acc = accumulate ? C[i][j] : 0; for p in 0..k-1: acc = fma(A[i][p], B[p][j], acc)} — one
+ * fused multiply-add per step, in increasing {@code p}. Both implementations follow exactly this
+ * order (the SIMD one vectorises across {@code j}, never across {@code p}), so <b>scalar and SIMD GEMM
+ * results are bit-identical</b>, and so are results for any split of rows over threads.
+ * {@code matmulTransB} packs {@code Bᵀ} first and then runs the same kernel, so it keeps the guarantee.
+ * The {@code SkipZeros} forms skip {@code A[i][p] == 0}; for finite {@code B} that changes no bit
+ * (an fma with a zero product returns its addend), so they agree bit for bit with the dense forms.
+ */
+public interface Kernels {
+
+    /** "scalar" or "vector-N" where N is the vector width in bits. */
+    String name();
+
+    /** Vector width in bits, 0 for the scalar implementation. */
+    int vectorBits();
+
+    // ---- GEMM -------------------------------------------------------------------------------
+
+    /** C[m×n] (+)= A[m×k] · B[k×n]. */
+    void matmul(int m, int n, int k,
+                float[] a, int aOff, int lda,
+                float[] b, int bOff, int ldb,
+                float[] c, int cOff, int ldc, boolean accumulate);
+
+    /** C[m×n] (+)= Aᵀ · B, where A is stored as [k×m] and B as [k×n] (weight gradients: Xᵀ·dY). */
+    void matmulTransA(int m, int n, int k,
+                      float[] a, int aOff, int lda,
+                      float[] b, int bOff, int ldb,
+                      float[] c, int cOff, int ldc, boolean accumulate);
+
+    /** C[m×n] (+)= A · Bᵀ, where A is [m×k] and B is stored as [n×k] (input gradients: dY·Wᵀ). */
+    void matmulTransB(int m, int n, int k,
+                      float[] a, int aOff, int lda,
+                      float[] b, int bOff, int ldb,
+                      float[] c, int cOff, int ldc, boolean accumulate);
+
+    /** As {@link #matmul}, skipping zero entries of A (MNIST pixels are mostly zero). */
+    void matmulSkipZeros(int m, int n, int k,
+                         float[] a, int aOff, int lda,
+                         float[] b, int bOff, int ldb,
+                         float[] c, int cOff, int ldc, boolean accumulate);
+
+    /** As {@link #matmulTransA}, skipping zero entries of A (weight gradients of a sparse input). */
+    void matmulTransASkipZeros(int m, int n, int k,
+                               float[] a, int aOff, int lda,
+                               float[] b, int bOff, int ldb,
+                               float[] c, int cOff, int ldc, boolean accumulate);
+
+    // ---- element-wise and row-wise ----------------------------------------------------------
+
+    /** x[m×n] += bias[n] on every row. */
+    void addBias(int m, int n, float[] x, int xOff, float[] bias, int biasOff);
+
+    /** out[n] (+)= Σ over the m rows of x[m×n] (bias gradients). */
+    void sumRows(int m, int n, float[] x, int xOff, float[] out, int outOff, boolean accumulate);
+
+    /** y = max(x, 0) over n elements; x and y may be the same array and offset. */
+    void reluForward(int n, float[] x, int xOff, float[] y, int yOff);
+
+    /** dx = y &gt; 0 ? dy : 0, where y is the ReLU output; dx may alias dy. */
+    void reluBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff);
+
+    /** Row-wise softmax of x[m×n] into y, max-subtracted so that inputs of ±1e4 stay finite. */
+    void softmaxRows(int m, int n, float[] x, int xOff, float[] y, int yOff);
+
+    /**
+     * Softmax of the logits x[m×n] fused with sparse categorical cross-entropy.
+     * Writes the probabilities to {@code probs} and {@code grad = (probs − onehot(label)) · gradScale}
+     * (the gradient of the summed loss times gradScale with respect to the logits; {@code grad} may
+     * alias {@code probs}), and returns the summed loss {@code Σ −log p[label]} of the m rows
+     * computed through log-sum-exp, so it stays finite when a probability underflows.
+     */
+    double softmaxCrossEntropy(int m, int n, float[] x, int xOff, int[] labels, int labelsOff,
+                               float[] probs, int probsOff, float[] grad, int gradOff, float gradScale);
+
+    /** Index of the largest of n values (the first one on ties). */
+    int argmax(int n, float[] x, int xOff);
+
+    /**
+     * One Adam step (Keras form) over n parameters, with bias correction for the 1-based {@code step}:
+     * {@code m += (g − m)(1 − β1); v += (g² − v)(1 − β2); p −= α·m / (√v + ε)},
+     * {@code α = lr·√(1 − β2^step) / (1 − β1^step)}.
+     */
+    void adam(int n, float[] param, int pOff, float[] grad, int gOff, float[] m, int mOff, float[] v, int vOff,
+              float lr, float beta1, float beta2, float epsilon, long step);
+}

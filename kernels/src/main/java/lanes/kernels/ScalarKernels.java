@@ -1,0 +1,179 @@
+package lanes.kernels;
+
+/**
+ * Plain-Java kernels: the fallback when the Vector API is absent, and the bit-for-bit twin of the
+ * SIMD GEMM (same fma, same k order). Public so tests and benchmarks can compare against it.
+ */
+public final class ScalarKernels implements Kernels {
+
+    public static final ScalarKernels INSTANCE = new ScalarKernels();
+
+    private ScalarKernels() {}
+
+    @Override public String name() { return "scalar"; }
+    @Override public int vectorBits() { return 0; }
+
+    // A(i, p) = a[aOff + i*ars + p*acs]: one loop nest serves A and Aᵀ.
+    private static void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs,
+                             float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+                             boolean accumulate, boolean skipZeros) {
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            if (!accumulate) java.util.Arrays.fill(c, ci, ci + n, 0f);
+            for (int p = 0; p < k; p++) {
+                float aip = a[aOff + i * ars + p * acs];
+                if (skipZeros && aip == 0f) continue;
+                int bp = bOff + p * ldb;
+                for (int j = 0; j < n; j++) c[ci + j] = Math.fma(aip, b[bp + j], c[ci + j]);
+            }
+        }
+    }
+
+    @Override
+    public void matmul(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                       float[] c, int cOff, int ldc, boolean accumulate) {
+        Checks.gemm(m, n, k, false, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate, false);
+    }
+
+    @Override
+    public void matmulTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float[] c, int cOff, int ldc, boolean accumulate) {
+        Checks.gemm(m, n, k, true, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate, false);
+    }
+
+    @Override
+    public void matmulTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float[] c, int cOff, int ldc, boolean accumulate) {
+        Checks.gemm(m, n, k, false, true, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        float[] bt = Packing.transpose(n, k, b, bOff, ldb);
+        gemm(m, n, k, a, aOff, lda, 1, bt, 0, n, c, cOff, ldc, accumulate, false);
+    }
+
+    @Override
+    public void matmulSkipZeros(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                float[] c, int cOff, int ldc, boolean accumulate) {
+        Checks.gemm(m, n, k, false, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate, true);
+    }
+
+    @Override
+    public void matmulTransASkipZeros(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                      float[] c, int cOff, int ldc, boolean accumulate) {
+        Checks.gemm(m, n, k, true, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate, true);
+    }
+
+    @Override
+    public void addBias(int m, int n, float[] x, int xOff, float[] bias, int biasOff) {
+        Checks.dims(m, n, 0);
+        Checks.matrix("x", x, xOff, n, m, n);
+        Checks.vector("bias", bias, biasOff, n);
+        for (int i = 0; i < m; i++) {
+            int xi = xOff + i * n;
+            for (int j = 0; j < n; j++) x[xi + j] += bias[biasOff + j];
+        }
+    }
+
+    @Override
+    public void sumRows(int m, int n, float[] x, int xOff, float[] out, int outOff, boolean accumulate) {
+        Checks.dims(m, n, 0);
+        Checks.matrix("x", x, xOff, n, m, n);
+        Checks.vector("out", out, outOff, n);
+        if (!accumulate) java.util.Arrays.fill(out, outOff, outOff + n, 0f);
+        for (int i = 0; i < m; i++) {
+            int xi = xOff + i * n;
+            for (int j = 0; j < n; j++) out[outOff + j] += x[xi + j];
+        }
+    }
+
+    @Override
+    public void reluForward(int n, float[] x, int xOff, float[] y, int yOff) {
+        Checks.count("n", n);
+        Checks.vector("x", x, xOff, n);
+        Checks.vector("y", y, yOff, n);
+        for (int i = 0; i < n; i++) y[yOff + i] = Math.max(x[xOff + i], 0f);
+    }
+
+    @Override
+    public void reluBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        Checks.count("n", n);
+        Checks.vector("y", y, yOff, n);
+        Checks.vector("dy", dy, dyOff, n);
+        Checks.vector("dx", dx, dxOff, n);
+        for (int i = 0; i < n; i++) dx[dxOff + i] = y[yOff + i] > 0f ? dy[dyOff + i] : 0f;
+    }
+
+    @Override
+    public void softmaxRows(int m, int n, float[] x, int xOff, float[] y, int yOff) {
+        Checks.dims(m, n, 0);
+        Checks.matrix("x", x, xOff, n, m, n);
+        Checks.matrix("y", y, yOff, n, m, n);
+        for (int i = 0; i < m; i++) softmaxRow(n, x, xOff + i * n, y, yOff + i * n);
+    }
+
+    /** Writes softmax(x) to y and returns log Σ exp(x − max) (for the loss). */
+    static float softmaxRow(int n, float[] x, int xo, float[] y, int yo) {
+        if (n == 0) return 0f;
+        float max = x[xo];
+        for (int j = 1; j < n; j++) max = Math.max(max, x[xo + j]);
+        float sum = 0f;
+        for (int j = 0; j < n; j++) {
+            float e = (float) Math.exp(x[xo + j] - max);
+            y[yo + j] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (int j = 0; j < n; j++) y[yo + j] *= inv;
+        return (float) Math.log(sum);
+    }
+
+    @Override
+    public double softmaxCrossEntropy(int m, int n, float[] x, int xOff, int[] labels, int labelsOff,
+                                      float[] probs, int probsOff, float[] grad, int gradOff, float gradScale) {
+        Checks.dims(m, n, 0);
+        if (n == 0 && m > 0) throw new IllegalArgumentException("softmaxCrossEntropy needs at least one class");
+        Checks.matrix("x", x, xOff, n, m, n);
+        Checks.matrix("probs", probs, probsOff, n, m, n);
+        Checks.matrix("grad", grad, gradOff, n, m, n);
+        Checks.labels(labels, labelsOff, m, n);
+        double loss = 0;
+        for (int i = 0; i < m; i++) {
+            int xi = xOff + i * n, pi = probsOff + i * n, gi = gradOff + i * n;
+            int y = labels[labelsOff + i];
+            float max = x[xi];
+            for (int j = 1; j < n; j++) max = Math.max(max, x[xi + j]);
+            float logSum = softmaxRow(n, x, xi, probs, pi);
+            loss += logSum - (x[xi + y] - max);
+            for (int j = 0; j < n; j++) grad[gi + j] = probs[pi + j] * gradScale;
+            grad[gi + y] -= gradScale;
+        }
+        return loss;
+    }
+
+    @Override
+    public int argmax(int n, float[] x, int xOff) {
+        if (n < 1) throw new IllegalArgumentException("argmax needs n >= 1, got " + n);
+        Checks.vector("x", x, xOff, n);
+        int best = 0;
+        for (int j = 1; j < n; j++) if (x[xOff + j] > x[xOff + best]) best = j;
+        return best;
+    }
+
+    @Override
+    public void adam(int n, float[] param, int pOff, float[] grad, int gOff, float[] m, int mOff, float[] v, int vOff,
+                     float lr, float beta1, float beta2, float epsilon, long step) {
+        Checks.adam(n, param, pOff, grad, gOff, m, mOff, v, vOff, lr, beta1, beta2, epsilon, step);
+        float alpha = Checks.adamAlpha(lr, beta1, beta2, step);
+        float omb1 = 1f - beta1, omb2 = 1f - beta2;
+        for (int i = 0; i < n; i++) {
+            float g = grad[gOff + i];
+            float mi = m[mOff + i] + (g - m[mOff + i]) * omb1;
+            float vi = v[vOff + i] + (g * g - v[vOff + i]) * omb2;
+            m[mOff + i] = mi;
+            v[vOff + i] = vi;
+            param[pOff + i] -= (mi * alpha) / ((float) Math.sqrt(vi) + epsilon);
+        }
+    }
+}

@@ -1,0 +1,386 @@
+package lanes.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API kernels. Loaded by name from {@link KernelsProvider} only when the
+ * {@code jdk.incubator.vector} module is present, so the scalar path never touches these classes.
+ *
+ * <p>GEMM vectorises across output columns j: for each p, one broadcast of A[i][p] times one vector
+ * of B's row p, fused into the accumulators of C. The k order per element is the scalar one, hence
+ * bit-identical results (see {@link Kernels}). Register tile: 4 rows of A × 4 vectors of B = 16
+ * accumulators, which leaves registers for the 4 B loads and 4 broadcasts even with 16 vector
+ * registers (AVX2), and keeps 4 loads per 16 fma with 32 (AVX-512).
+ */
+final class VectorKernels implements Kernels {
+
+    static final VectorSpecies<Float> F = VectorWidth.SPECIES;
+    private static final int L = F.length();
+
+    static final VectorKernels INSTANCE = new VectorKernels();
+
+    private VectorKernels() {}
+
+    @Override public String name() { return "vector-" + F.vectorBitSize(); }
+    @Override public int vectorBits() { return F.vectorBitSize(); }
+
+    // ---- GEMM -------------------------------------------------------------------------------
+
+    // A(i, p) = a[aOff + i*ars + p*acs]: one set of loops serves A and Aᵀ.
+    private static void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs,
+                             float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        if (k == 0) return;
+        int i = 0;
+        for (; i + 4 <= m; i += 4) rows4(n, k, a, aOff + i * ars, ars, acs, b, bOff, ldb, c, cOff + i * ldc, ldc);
+        for (; i < m; i++) rows1(n, k, a, aOff + i * ars, acs, b, bOff, ldb, c, cOff + i * ldc);
+    }
+
+    /** C[4×n] += A[4×k]·B[k×n]; a0 is A(0,0), c0 is C(0,0). */
+    private static void rows4(int n, int k, float[] a, int a0, int ars, int acs,
+                              float[] b, int bOff, int ldb, float[] c, int c0, int ldc) {
+        int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars;
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        int j = 0;
+        for (; j + 4 * L <= n; j += 4 * L) {
+            FloatVector c00 = FloatVector.fromArray(F, c, c0 + j), c01 = FloatVector.fromArray(F, c, c0 + j + L),
+                    c02 = FloatVector.fromArray(F, c, c0 + j + 2 * L), c03 = FloatVector.fromArray(F, c, c0 + j + 3 * L);
+            FloatVector c10 = FloatVector.fromArray(F, c, c1 + j), c11 = FloatVector.fromArray(F, c, c1 + j + L),
+                    c12 = FloatVector.fromArray(F, c, c1 + j + 2 * L), c13 = FloatVector.fromArray(F, c, c1 + j + 3 * L);
+            FloatVector c20 = FloatVector.fromArray(F, c, c2 + j), c21 = FloatVector.fromArray(F, c, c2 + j + L),
+                    c22 = FloatVector.fromArray(F, c, c2 + j + 2 * L), c23 = FloatVector.fromArray(F, c, c2 + j + 3 * L);
+            FloatVector c30 = FloatVector.fromArray(F, c, c3 + j), c31 = FloatVector.fromArray(F, c, c3 + j + L),
+                    c32 = FloatVector.fromArray(F, c, c3 + j + 2 * L), c33 = FloatVector.fromArray(F, c, c3 + j + 3 * L);
+            for (int p = 0, bp = bOff + j, ap = 0; p < k; p++, bp += ldb, ap += acs) {
+                FloatVector b0 = FloatVector.fromArray(F, b, bp), b1 = FloatVector.fromArray(F, b, bp + L),
+                        b2 = FloatVector.fromArray(F, b, bp + 2 * L), b3 = FloatVector.fromArray(F, b, bp + 3 * L);
+                FloatVector x = FloatVector.broadcast(F, a[a0 + ap]);
+                c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+                x = FloatVector.broadcast(F, a[a1 + ap]);
+                c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+                x = FloatVector.broadcast(F, a[a2 + ap]);
+                c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+                x = FloatVector.broadcast(F, a[a3 + ap]);
+                c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            }
+            c00.intoArray(c, c0 + j); c01.intoArray(c, c0 + j + L); c02.intoArray(c, c0 + j + 2 * L); c03.intoArray(c, c0 + j + 3 * L);
+            c10.intoArray(c, c1 + j); c11.intoArray(c, c1 + j + L); c12.intoArray(c, c1 + j + 2 * L); c13.intoArray(c, c1 + j + 3 * L);
+            c20.intoArray(c, c2 + j); c21.intoArray(c, c2 + j + L); c22.intoArray(c, c2 + j + 2 * L); c23.intoArray(c, c2 + j + 3 * L);
+            c30.intoArray(c, c3 + j); c31.intoArray(c, c3 + j + L); c32.intoArray(c, c3 + j + 2 * L); c33.intoArray(c, c3 + j + 3 * L);
+        }
+        for (; j + L <= n; j += L) {
+            FloatVector v0 = FloatVector.fromArray(F, c, c0 + j), v1 = FloatVector.fromArray(F, c, c1 + j),
+                    v2 = FloatVector.fromArray(F, c, c2 + j), v3 = FloatVector.fromArray(F, c, c3 + j);
+            for (int p = 0, bp = bOff + j, ap = 0; p < k; p++, bp += ldb, ap += acs) {
+                FloatVector bv = FloatVector.fromArray(F, b, bp);
+                v0 = FloatVector.broadcast(F, a[a0 + ap]).fma(bv, v0);
+                v1 = FloatVector.broadcast(F, a[a1 + ap]).fma(bv, v1);
+                v2 = FloatVector.broadcast(F, a[a2 + ap]).fma(bv, v2);
+                v3 = FloatVector.broadcast(F, a[a3 + ap]).fma(bv, v3);
+            }
+            v0.intoArray(c, c0 + j); v1.intoArray(c, c1 + j); v2.intoArray(c, c2 + j); v3.intoArray(c, c3 + j);
+        }
+        for (; j < n; j++) {
+            float s0 = c[c0 + j], s1 = c[c1 + j], s2 = c[c2 + j], s3 = c[c3 + j];
+            for (int p = 0, bp = bOff + j, ap = 0; p < k; p++, bp += ldb, ap += acs) {
+                float bv = b[bp];
+                s0 = Math.fma(a[a0 + ap], bv, s0);
+                s1 = Math.fma(a[a1 + ap], bv, s1);
+                s2 = Math.fma(a[a2 + ap], bv, s2);
+                s3 = Math.fma(a[a3 + ap], bv, s3);
+            }
+            c[c0 + j] = s0; c[c1 + j] = s1; c[c2 + j] = s2; c[c3 + j] = s3;
+        }
+    }
+
+    /** C[1×n] += A[1×k]·B[k×n]. */
+    private static void rows1(int n, int k, float[] a, int a0, int acs, float[] b, int bOff, int ldb, float[] c, int c0) {
+        int j = 0;
+        for (; j + 4 * L <= n; j += 4 * L) {
+            FloatVector v0 = FloatVector.fromArray(F, c, c0 + j), v1 = FloatVector.fromArray(F, c, c0 + j + L),
+                    v2 = FloatVector.fromArray(F, c, c0 + j + 2 * L), v3 = FloatVector.fromArray(F, c, c0 + j + 3 * L);
+            for (int p = 0, bp = bOff + j, ap = a0; p < k; p++, bp += ldb, ap += acs) {
+                FloatVector x = FloatVector.broadcast(F, a[ap]);
+                v0 = x.fma(FloatVector.fromArray(F, b, bp), v0);
+                v1 = x.fma(FloatVector.fromArray(F, b, bp + L), v1);
+                v2 = x.fma(FloatVector.fromArray(F, b, bp + 2 * L), v2);
+                v3 = x.fma(FloatVector.fromArray(F, b, bp + 3 * L), v3);
+            }
+            v0.intoArray(c, c0 + j); v1.intoArray(c, c0 + j + L); v2.intoArray(c, c0 + j + 2 * L); v3.intoArray(c, c0 + j + 3 * L);
+        }
+        for (; j + L <= n; j += L) {
+            FloatVector v = FloatVector.fromArray(F, c, c0 + j);
+            for (int p = 0, bp = bOff + j, ap = a0; p < k; p++, bp += ldb, ap += acs) {
+                v = FloatVector.broadcast(F, a[ap]).fma(FloatVector.fromArray(F, b, bp), v);
+            }
+            v.intoArray(c, c0 + j);
+        }
+        for (; j < n; j++) {
+            float s = c[c0 + j];
+            for (int p = 0, bp = bOff + j, ap = a0; p < k; p++, bp += ldb, ap += acs) s = Math.fma(a[ap], b[bp], s);
+            c[c0 + j] = s;
+        }
+    }
+
+    // Per-thread lists of a row's non-zero entries of A: positions (row offsets into B) and values.
+    private static final ThreadLocal<SparseRow> SPARSE = ThreadLocal.withInitial(SparseRow::new);
+
+    private static final class SparseRow {
+        int[] pos = new int[0];
+        float[] val = new float[0];
+    }
+
+    /** C[m×n] (+)= A·B over the non-zero entries of each row of A only. */
+    private static void gemmSkipZeros(int m, int n, int k, float[] a, int aOff, int ars, int acs,
+                                      float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        SparseRow s = SPARSE.get();
+        if (s.pos.length < k) { s.pos = new int[k]; s.val = new float[k]; }
+        int[] pos = s.pos;
+        float[] val = s.val;
+        for (int i = 0; i < m; i++) {
+            int nz = 0;
+            for (int p = 0, ap = aOff + i * ars; p < k; p++, ap += acs) {
+                float x = a[ap];
+                if (x != 0f) { pos[nz] = bOff + p * ldb; val[nz] = x; nz++; }
+            }
+            int c0 = cOff + i * ldc;
+            if (!accumulate) java.util.Arrays.fill(c, c0, c0 + n, 0f);
+            sparseRow(n, nz, pos, val, b, c, c0);
+        }
+    }
+
+    /** C[1×n] += Σ_q val[q]·B[pos[q] ..]: the zero-skipping single-row kernel. */
+    private static void sparseRow(int n, int nz, int[] pos, float[] val, float[] b, float[] c, int c0) {
+        int j = 0;
+        for (; j + 4 * L <= n; j += 4 * L) {
+            FloatVector v0 = FloatVector.fromArray(F, c, c0 + j), v1 = FloatVector.fromArray(F, c, c0 + j + L),
+                    v2 = FloatVector.fromArray(F, c, c0 + j + 2 * L), v3 = FloatVector.fromArray(F, c, c0 + j + 3 * L);
+            for (int q = 0; q < nz; q++) {
+                int bp = pos[q] + j;
+                FloatVector x = FloatVector.broadcast(F, val[q]);
+                v0 = x.fma(FloatVector.fromArray(F, b, bp), v0);
+                v1 = x.fma(FloatVector.fromArray(F, b, bp + L), v1);
+                v2 = x.fma(FloatVector.fromArray(F, b, bp + 2 * L), v2);
+                v3 = x.fma(FloatVector.fromArray(F, b, bp + 3 * L), v3);
+            }
+            v0.intoArray(c, c0 + j); v1.intoArray(c, c0 + j + L); v2.intoArray(c, c0 + j + 2 * L); v3.intoArray(c, c0 + j + 3 * L);
+        }
+        for (; j + L <= n; j += L) {
+            FloatVector v = FloatVector.fromArray(F, c, c0 + j);
+            for (int q = 0; q < nz; q++) v = FloatVector.broadcast(F, val[q]).fma(FloatVector.fromArray(F, b, pos[q] + j), v);
+            v.intoArray(c, c0 + j);
+        }
+        for (; j < n; j++) {
+            float acc = c[c0 + j];
+            for (int q = 0; q < nz; q++) acc = Math.fma(val[q], b[pos[q] + j], acc);
+            c[c0 + j] = acc;
+        }
+    }
+
+    @Override
+    public void matmul(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                       float[] c, int cOff, int ldc, boolean accumulate) {
+        Checks.gemm(m, n, k, false, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
+
+    @Override
+    public void matmulTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float[] c, int cOff, int ldc, boolean accumulate) {
+        Checks.gemm(m, n, k, true, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
+
+    @Override
+    public void matmulTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float[] c, int cOff, int ldc, boolean accumulate) {
+        Checks.gemm(m, n, k, false, true, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        float[] bt = Packing.transpose(n, k, b, bOff, ldb);
+        gemm(m, n, k, a, aOff, lda, 1, bt, 0, n, c, cOff, ldc, accumulate);
+    }
+
+    @Override
+    public void matmulSkipZeros(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                float[] c, int cOff, int ldc, boolean accumulate) {
+        Checks.gemm(m, n, k, false, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        gemmSkipZeros(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
+
+    @Override
+    public void matmulTransASkipZeros(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                      float[] c, int cOff, int ldc, boolean accumulate) {
+        Checks.gemm(m, n, k, true, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        gemmSkipZeros(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
+
+    // ---- element-wise and row-wise ----------------------------------------------------------
+
+    @Override
+    public void addBias(int m, int n, float[] x, int xOff, float[] bias, int biasOff) {
+        Checks.dims(m, n, 0);
+        Checks.matrix("x", x, xOff, n, m, n);
+        Checks.vector("bias", bias, biasOff, n);
+        int bound = F.loopBound(n);
+        for (int i = 0; i < m; i++) {
+            int xi = xOff + i * n, j = 0;
+            for (; j < bound; j += L) {
+                FloatVector.fromArray(F, x, xi + j).add(FloatVector.fromArray(F, bias, biasOff + j)).intoArray(x, xi + j);
+            }
+            for (; j < n; j++) x[xi + j] += bias[biasOff + j];
+        }
+    }
+
+    @Override
+    public void sumRows(int m, int n, float[] x, int xOff, float[] out, int outOff, boolean accumulate) {
+        Checks.dims(m, n, 0);
+        Checks.matrix("x", x, xOff, n, m, n);
+        Checks.vector("out", out, outOff, n);
+        if (!accumulate) java.util.Arrays.fill(out, outOff, outOff + n, 0f);
+        int bound = F.loopBound(n), j = 0;
+        // Column strips summed down the rows in row order: the scalar order, so bit-identical.
+        for (; j < bound; j += L) {
+            FloatVector s = FloatVector.fromArray(F, out, outOff + j);
+            for (int i = 0; i < m; i++) s = s.add(FloatVector.fromArray(F, x, xOff + i * n + j));
+            s.intoArray(out, outOff + j);
+        }
+        for (; j < n; j++) {
+            float s = out[outOff + j];
+            for (int i = 0; i < m; i++) s += x[xOff + i * n + j];
+            out[outOff + j] = s;
+        }
+    }
+
+    @Override
+    public void reluForward(int n, float[] x, int xOff, float[] y, int yOff) {
+        Checks.count("n", n);
+        Checks.vector("x", x, xOff, n);
+        Checks.vector("y", y, yOff, n);
+        int bound = F.loopBound(n), i = 0;
+        for (; i < bound; i += L) FloatVector.fromArray(F, x, xOff + i).max(0f).intoArray(y, yOff + i);
+        for (; i < n; i++) y[yOff + i] = Math.max(x[xOff + i], 0f);
+    }
+
+    @Override
+    public void reluBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        Checks.count("n", n);
+        Checks.vector("y", y, yOff, n);
+        Checks.vector("dy", dy, dyOff, n);
+        Checks.vector("dx", dx, dxOff, n);
+        FloatVector zero = FloatVector.zero(F);
+        int bound = F.loopBound(n), i = 0;
+        for (; i < bound; i += L) {
+            VectorMask<Float> active = FloatVector.fromArray(F, y, yOff + i).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(F, dy, dyOff + i), active).intoArray(dx, dxOff + i);
+        }
+        for (; i < n; i++) dx[dxOff + i] = y[yOff + i] > 0f ? dy[dyOff + i] : 0f;
+    }
+
+    @Override
+    public void softmaxRows(int m, int n, float[] x, int xOff, float[] y, int yOff) {
+        Checks.dims(m, n, 0);
+        Checks.matrix("x", x, xOff, n, m, n);
+        Checks.matrix("y", y, yOff, n, m, n);
+        for (int i = 0; i < m; i++) softmaxRow(n, x, xOff + i * n, y, yOff + i * n, max(n, x, xOff + i * n));
+    }
+
+    private static float max(int n, float[] x, int xo) {
+        int bound = F.loopBound(n), j = 0;
+        float max = Float.NEGATIVE_INFINITY;
+        if (bound > 0) {
+            FloatVector mv = FloatVector.fromArray(F, x, xo);
+            for (j = L; j < bound; j += L) mv = mv.max(FloatVector.fromArray(F, x, xo + j));
+            max = mv.reduceLanes(VectorOperators.MAX);
+        }
+        for (; j < n; j++) max = Math.max(max, x[xo + j]);
+        return max;
+    }
+
+    /** Writes softmax(x) to y given the row maximum, and returns log Σ exp(x − max). */
+    private static float softmaxRow(int n, float[] x, int xo, float[] y, int yo, float max) {
+        if (n == 0) return 0f;
+        int bound = F.loopBound(n), j = 0;
+        FloatVector sv = FloatVector.zero(F);
+        for (; j < bound; j += L) {
+            FloatVector e = FloatVector.fromArray(F, x, xo + j).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(y, yo + j);
+            sv = sv.add(e);
+        }
+        float sum = sv.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+            float e = (float) Math.exp(x[xo + j] - max);
+            y[yo + j] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        j = 0;
+        for (; j < bound; j += L) FloatVector.fromArray(F, y, yo + j).mul(inv).intoArray(y, yo + j);
+        for (; j < n; j++) y[yo + j] *= inv;
+        return (float) Math.log(sum);
+    }
+
+    @Override
+    public double softmaxCrossEntropy(int m, int n, float[] x, int xOff, int[] labels, int labelsOff,
+                                      float[] probs, int probsOff, float[] grad, int gradOff, float gradScale) {
+        Checks.dims(m, n, 0);
+        if (n == 0 && m > 0) throw new IllegalArgumentException("softmaxCrossEntropy needs at least one class");
+        Checks.matrix("x", x, xOff, n, m, n);
+        Checks.matrix("probs", probs, probsOff, n, m, n);
+        Checks.matrix("grad", grad, gradOff, n, m, n);
+        Checks.labels(labels, labelsOff, m, n);
+        double loss = 0;
+        int bound = F.loopBound(n);
+        for (int i = 0; i < m; i++) {
+            int xi = xOff + i * n, pi = probsOff + i * n, gi = gradOff + i * n;
+            int y = labels[labelsOff + i];
+            float max = max(n, x, xi);
+            float logSum = softmaxRow(n, x, xi, probs, pi, max);
+            loss += logSum - (x[xi + y] - max);
+            int j = 0;
+            for (; j < bound; j += L) FloatVector.fromArray(F, probs, pi + j).mul(gradScale).intoArray(grad, gi + j);
+            for (; j < n; j++) grad[gi + j] = probs[pi + j] * gradScale;
+            grad[gi + y] -= gradScale;
+        }
+        return loss;
+    }
+
+    @Override
+    public int argmax(int n, float[] x, int xOff) {
+        if (n < 1) throw new IllegalArgumentException("argmax needs n >= 1, got " + n);
+        Checks.vector("x", x, xOff, n);
+        float max = max(n, x, xOff);
+        for (int j = 0; j < n; j++) if (x[xOff + j] == max) return j;
+        return ScalarKernels.INSTANCE.argmax(n, x, xOff); // NaN present: keep the scalar answer
+    }
+
+    @Override
+    public void adam(int n, float[] param, int pOff, float[] grad, int gOff, float[] m, int mOff, float[] v, int vOff,
+                     float lr, float beta1, float beta2, float epsilon, long step) {
+        Checks.adam(n, param, pOff, grad, gOff, m, mOff, v, vOff, lr, beta1, beta2, epsilon, step);
+        float alpha = Checks.adamAlpha(lr, beta1, beta2, step);
+        float omb1 = 1f - beta1, omb2 = 1f - beta2;
+        int bound = F.loopBound(n), i = 0;
+        // The same IEEE operations in the same order as the scalar loop: bit-identical updates.
+        for (; i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(F, grad, gOff + i);
+            FloatVector mv = FloatVector.fromArray(F, m, mOff + i);
+            FloatVector vv = FloatVector.fromArray(F, v, vOff + i);
+            mv = mv.add(g.sub(mv).mul(omb1));
+            vv = vv.add(g.mul(g).sub(vv).mul(omb2));
+            mv.intoArray(m, mOff + i);
+            vv.intoArray(v, vOff + i);
+            FloatVector p = FloatVector.fromArray(F, param, pOff + i);
+            p.sub(mv.mul(alpha).div(vv.lanewise(VectorOperators.SQRT).add(epsilon))).intoArray(param, pOff + i);
+        }
+        for (; i < n; i++) {
+            float g = grad[gOff + i];
+            float mi = m[mOff + i] + (g - m[mOff + i]) * omb1;
+            float vi = v[vOff + i] + (g * g - v[vOff + i]) * omb2;
+            m[mOff + i] = mi;
+            v[vOff + i] = vi;
+            param[pOff + i] -= (mi * alpha) / ((float) Math.sqrt(vi) + epsilon);
+        }
+    }
+}
