@@ -19,6 +19,11 @@ final class VectorKernels implements Kernels {
 
     static final VectorSpecies<Float> F = VectorWidth.SPECIES;
     private static final int L = F.length();
+    // Narrow outputs (10 classes) would otherwise run almost entirely in the scalar tail:
+    // 128-bit strips take the columns left over after the full-width ones.
+    private static final VectorSpecies<Float> T = FloatVector.SPECIES_128;
+    private static final int TL = T.length();
+    private static final boolean NARROW_TAIL = L > TL;
 
     static final VectorKernels INSTANCE = new VectorKernels();
 
@@ -83,6 +88,18 @@ final class VectorKernels implements Kernels {
             }
             v0.intoArray(c, c0 + j); v1.intoArray(c, c1 + j); v2.intoArray(c, c2 + j); v3.intoArray(c, c3 + j);
         }
+        for (; NARROW_TAIL && j + TL <= n; j += TL) {
+            FloatVector v0 = FloatVector.fromArray(T, c, c0 + j), v1 = FloatVector.fromArray(T, c, c1 + j),
+                    v2 = FloatVector.fromArray(T, c, c2 + j), v3 = FloatVector.fromArray(T, c, c3 + j);
+            for (int p = 0, bp = bOff + j, ap = 0; p < k; p++, bp += ldb, ap += acs) {
+                FloatVector bv = FloatVector.fromArray(T, b, bp);
+                v0 = FloatVector.broadcast(T, a[a0 + ap]).fma(bv, v0);
+                v1 = FloatVector.broadcast(T, a[a1 + ap]).fma(bv, v1);
+                v2 = FloatVector.broadcast(T, a[a2 + ap]).fma(bv, v2);
+                v3 = FloatVector.broadcast(T, a[a3 + ap]).fma(bv, v3);
+            }
+            v0.intoArray(c, c0 + j); v1.intoArray(c, c1 + j); v2.intoArray(c, c2 + j); v3.intoArray(c, c3 + j);
+        }
         for (; j < n; j++) {
             float s0 = c[c0 + j], s1 = c[c1 + j], s2 = c[c2 + j], s3 = c[c3 + j];
             for (int p = 0, bp = bOff + j, ap = 0; p < k; p++, bp += ldb, ap += acs) {
@@ -115,6 +132,13 @@ final class VectorKernels implements Kernels {
             FloatVector v = FloatVector.fromArray(F, c, c0 + j);
             for (int p = 0, bp = bOff + j, ap = a0; p < k; p++, bp += ldb, ap += acs) {
                 v = FloatVector.broadcast(F, a[ap]).fma(FloatVector.fromArray(F, b, bp), v);
+            }
+            v.intoArray(c, c0 + j);
+        }
+        for (; NARROW_TAIL && j + TL <= n; j += TL) {
+            FloatVector v = FloatVector.fromArray(T, c, c0 + j);
+            for (int p = 0, bp = bOff + j, ap = a0; p < k; p++, bp += ldb, ap += acs) {
+                v = FloatVector.broadcast(T, a[ap]).fma(FloatVector.fromArray(T, b, bp), v);
             }
             v.intoArray(c, c0 + j);
         }
@@ -171,6 +195,11 @@ final class VectorKernels implements Kernels {
         for (; j + L <= n; j += L) {
             FloatVector v = FloatVector.fromArray(F, c, c0 + j);
             for (int q = 0; q < nz; q++) v = FloatVector.broadcast(F, val[q]).fma(FloatVector.fromArray(F, b, pos[q] + j), v);
+            v.intoArray(c, c0 + j);
+        }
+        for (; NARROW_TAIL && j + TL <= n; j += TL) {
+            FloatVector v = FloatVector.fromArray(T, c, c0 + j);
+            for (int q = 0; q < nz; q++) v = FloatVector.broadcast(T, val[q]).fma(FloatVector.fromArray(T, b, pos[q] + j), v);
             v.intoArray(c, c0 + j);
         }
         for (; j < n; j++) {

@@ -1,0 +1,28 @@
+package lanes.bench;
+
+import java.util.SplittableRandom;
+import lanes.kernels.Kernels;
+import lanes.kernels.KernelsProvider;
+
+/** Seeded inputs and sanity checks shared by the suites: a benchmark that computes garbage fails. */
+final class BenchData {
+    private BenchData() {}
+
+    static float[] uniform(SplittableRandom rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
+        return x;
+    }
+
+    /** The Vector API kernels, or a failure that says how to get them (never a silent scalar run). */
+    static Kernels vectorKernels() {
+        return KernelsProvider.vector().orElseThrow(() -> new IllegalStateException(
+                "SIMD benchmark without the Vector API: run it with " + KernelsProvider.VECTOR_FLAG));
+    }
+
+    static void checkFinite(float[] x, String name) {
+        for (int i = 0; i < x.length; i++) {
+            if (!Float.isFinite(x[i])) throw new IllegalStateException(name + "[" + i + "] is " + x[i]);
+        }
+    }
+}
