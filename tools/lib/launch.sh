@@ -30,5 +30,8 @@ LANES_JVM_FLAGS=(--add-modules jdk.incubator.vector
 lanes_run() {
   local main=$1; shift
   lanes_build_if_needed
-  exec "$LANES_JAVA" "${LANES_JVM_FLAGS[@]}" ${LANES_JAVA_OPTS:-} -cp "$LANES_CLI_JAR" "$main" "$@"
+  local tty=false
+  [ -t 1 ] && tty=true   # Java 21 cannot tell a terminal from a pipe; the shell can
+  # shellcheck disable=SC2086 # LANES_JAVA_OPTS is a list of flags by design
+  exec "$LANES_JAVA" "${LANES_JVM_FLAGS[@]}" -Dlanes.tty=$tty ${LANES_JAVA_OPTS:-} -cp "$LANES_CLI_JAR" "$main" "$@"
 }

@@ -1,0 +1,73 @@
+package lanes.tools;
+
+import com.beust.jcommander.JCommander;
+import com.beust.jcommander.ParameterException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The shared frame of every command: parse with JCommander, {@code --help}, and the exit codes
+ * 0 (success), 1 (failure, one line on stderr naming what failed), 2 (usage error, with the usage).
+ */
+final class Cli {
+    static final int OK = 0, FAILED = 1, USAGE = 2;
+
+    private Cli() {}
+
+    /** A command body; its checked exceptions become exit code 1 with their message. */
+    @FunctionalInterface
+    interface Body {
+        int run() throws Exception;
+    }
+
+    /** Holds the {@code --help} flag for each command's argument class. */
+    interface HasHelp {
+        boolean help();
+    }
+
+    /** Parses {@code argv} into {@code args}; returns the exit code (the caller passes it to System.exit). */
+    static int run(String program, HasHelp args, String[] argv, Body body) {
+        JCommander jc = JCommander.newBuilder().programName(program).addObject(args).build();
+        try {
+            jc.parse(argv);
+        } catch (ParameterException e) {
+            System.err.println(program + ": " + e.getMessage());
+            StringBuilder usage = new StringBuilder();
+            jc.getUsageFormatter().usage(usage);
+            System.err.print(usage);
+            return USAGE;
+        }
+        if (args.help()) {
+            StringBuilder usage = new StringBuilder();
+            jc.getUsageFormatter().usage(usage);
+            System.out.print(usage);
+            return OK;
+        }
+        try {
+            return body.run();
+        } catch (UsageException e) {
+            System.err.println(program + ": " + e.getMessage());
+            return USAGE;
+        } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
+            System.err.println(program + ": " + e.getMessage());
+            return FAILED;
+        } catch (Exception e) {
+            System.err.println(program + ": " + e);
+            return FAILED;
+        }
+    }
+
+    /** A semantic usage error found after parsing (bad combination or value): exit code 2. */
+    static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** True when stdout is a terminal: the launchers pass -Dlanes.tty from the shell's own test. */
+    static boolean stdoutIsTerminal() {
+        return Boolean.getBoolean("lanes.tty");
+    }
+}

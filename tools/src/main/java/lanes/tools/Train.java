@@ -1,0 +1,109 @@
+package lanes.tools;
+
+import com.beust.jcommander.Parameter;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import lanes.engine.Activation;
+import lanes.engine.Metadata;
+import lanes.engine.WeightFile;
+import lanes.kernels.BatchScheduler;
+import lanes.kernels.KernelsProvider;
+import lanes.trainer.Adam;
+import lanes.trainer.EpochResult;
+import lanes.trainer.KerasProgress;
+import lanes.trainer.Network;
+import lanes.trainer.Samples;
+import lanes.trainer.Trainer;
+
+/** tools/train: Flatten → Dense(hidden, relu) → Dense(classes, softmax), Adam, like the Keras tutorial. */
+public final class Train {
+
+    static final class Args implements Cli.HasHelp {
+        @Parameter(names = "--data", required = true, description = "Directory with {train,t10k}-{images-idx3,labels-idx1}-ubyte.gz (see tools/fetch-data)")
+        Path data;
+        @Parameter(names = "--epochs", description = "Passes over the training set")
+        int epochs = 10;
+        @Parameter(names = "--batch", description = "Examples per step")
+        int batch = 32;
+        @Parameter(names = "--lr", description = "Adam learning rate")
+        float lr = Adam.DEFAULT_LR;
+        @Parameter(names = "--hidden", description = "Units of the hidden ReLU layer")
+        int hidden = 128;
+        @Parameter(names = "--seed", description = "Seed of the weight initialisation and the shuffling")
+        long seed = 1;
+        @Parameter(names = "--threads", description = "Worker threads (default: available processors)")
+        Integer threads;
+        @Parameter(names = "--out", description = "Weight file to write")
+        Path out = Path.of("model.lnw");
+        @Parameter(names = "--history", description = "CSV with one row per epoch: epoch,seconds,loss,accuracy,val_loss,val_accuracy")
+        Path history;
+        @Parameter(names = {"--help", "-h"}, help = true, description = "Show this help")
+        boolean help;
+
+        @Override public boolean help() { return help; }
+    }
+
+    public static void main(String[] argv) {
+        System.exit(run(argv));
+    }
+
+    static int run(String[] argv) {
+        Args a = new Args();
+        return Cli.run("tools/train", a, argv, () -> train(a));
+    }
+
+    private static int train(Args a) throws IOException {
+        if (a.epochs < 1) throw new Cli.UsageException("--epochs must be >= 1, got " + a.epochs);
+        if (a.batch < 1) throw new Cli.UsageException("--batch must be >= 1, got " + a.batch);
+        if (a.hidden < 1) throw new Cli.UsageException("--hidden must be >= 1, got " + a.hidden);
+        if (!(a.lr > 0) || Float.isInfinite(a.lr)) throw new Cli.UsageException("--lr must be > 0, got " + a.lr);
+        int threads = a.threads == null ? BatchScheduler.defaultThreads() : a.threads;
+        if (threads < 1) throw new Cli.UsageException("--threads must be >= 1, got " + threads);
+
+        Samples train = DataSets.load(a.data, "train");
+        Samples test = DataSets.load(a.data, "t10k");
+        int classes = Math.max(train.classes(), test.classes());
+        System.out.printf(Locale.ROOT, "Training on %d examples, validating on %d (%s): %d-%d-%d, batch %d, %d thread%s, %s kernels%n",
+                train.count(), test.count(), a.data, train.features(), a.hidden, classes, a.batch, threads,
+                threads == 1 ? "" : "s", KernelsProvider.get().name());
+
+        Network net = Network.builder(train.features())
+                .dense(a.hidden, Activation.RELU)
+                .dense(classes, Activation.SOFTMAX)
+                .build(a.seed);
+        List<EpochResult> history;
+        try (BatchScheduler scheduler = new BatchScheduler(threads)) {
+            Trainer trainer = new Trainer(net, new Adam(a.lr, net.parameterCount()), KernelsProvider.get(), scheduler);
+            history = trainer.fit(train, test, a.epochs, a.batch, a.seed,
+                    new KerasProgress(System.out, Cli.stdoutIsTerminal()));
+        }
+        EpochResult last = history.get(history.size() - 1);
+        if (a.history != null) writeHistory(a.history, history);
+        String dataset = a.data.toAbsolutePath().normalize().getFileName() == null ? ""
+                : a.data.toAbsolutePath().normalize().getFileName().toString();
+        WeightFile.write(a.out, net.toWeights(new Metadata(dataset, a.epochs, last.valAccuracy(), Instant.now())));
+        double total = history.stream().mapToDouble(EpochResult::seconds).sum();
+        System.out.printf(Locale.ROOT, "Saved %s: val_accuracy %.4f after %d epochs, %.2f s training (%.3f s/epoch)%n",
+                a.out, last.valAccuracy(), a.epochs, total, total / a.epochs);
+        return Cli.OK;
+    }
+
+    /** The history CSV; header is a contract that scripts read: epoch,seconds,loss,accuracy,val_loss,val_accuracy. */
+    static void writeHistory(Path file, List<EpochResult> history) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("epoch,seconds,loss,accuracy,val_loss,val_accuracy\n");
+            for (EpochResult r : history) {
+                w.write(String.format(Locale.ROOT, "%d,%.4f,%.6f,%.6f,%.6f,%.6f%n",
+                        r.epoch(), r.seconds(), r.loss(), r.accuracy(), r.valLoss(), r.valAccuracy()));
+            }
+        }
+    }
+}

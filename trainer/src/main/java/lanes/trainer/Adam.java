@@ -1,0 +1,34 @@
+package lanes.trainer;
+
+import lanes.kernels.BatchScheduler;
+import lanes.kernels.Kernels;
+
+/** Adam with Keras defaults (lr 1e-3, β1 0.9, β2 0.999, ε 1e-7) over one flat parameter array. */
+public final class Adam {
+    public static final float DEFAULT_LR = 1e-3f, BETA1 = 0.9f, BETA2 = 0.999f, EPSILON = 1e-7f;
+
+    private final float lr;
+    private final float[] m, v;
+    private long step;
+
+    public Adam(float learningRate, int parameters) {
+        if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("learning rate must be finite and > 0, got " + learningRate);
+        }
+        this.lr = learningRate;
+        this.m = new float[parameters];
+        this.v = new float[parameters];
+    }
+
+    public float learningRate() { return lr; }
+
+    /** Number of updates applied so far. */
+    public long steps() { return step; }
+
+    /** One update; element-wise, so chunks over threads change no bit. */
+    void update(Kernels k, BatchScheduler s, float[] params, float[] grads) {
+        long t = ++step;
+        s.forRange(params.length, 1 << 14, (i0, i1) ->
+                k.adam(i1 - i0, params, i0, grads, i0, m, i0, v, i0, lr, BETA1, BETA2, EPSILON, t));
+    }
+}

@@ -1,0 +1,119 @@
+package lanes.trainer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import lanes.engine.Activation;
+import lanes.engine.DenseWeights;
+import lanes.engine.Metadata;
+import lanes.engine.Weights;
+
+/**
+ * A stack of Dense layers, Keras Sequential style:
+ * {@code Network.builder(784).dense(128, RELU).dense(10, SOFTMAX).build(seed)}.
+ * All parameters live in one flat array (layer by layer: kernel [in×out], then bias [out]).
+ */
+public final class Network {
+
+    final int inputSize;
+    final List<Dense> layers;
+    final float[] params;
+
+    private Network(int inputSize, List<Dense> layers, float[] params) {
+        this.inputSize = inputSize;
+        this.layers = List.copyOf(layers);
+        this.params = params;
+    }
+
+    public static Builder builder(int inputSize) {
+        return new Builder(inputSize);
+    }
+
+    public static final class Builder {
+        private final int inputSize;
+        private final List<int[]> shapes = new ArrayList<>();
+        private final List<Activation> activations = new ArrayList<>();
+
+        private Builder(int inputSize) {
+            if (inputSize < 1) throw new IllegalArgumentException("input size must be >= 1, got " + inputSize);
+            this.inputSize = inputSize;
+        }
+
+        public Builder dense(int units, Activation activation) {
+            if (units < 1) throw new IllegalArgumentException("units must be >= 1, got " + units);
+            shapes.add(new int[] {units});
+            activations.add(activation);
+            return this;
+        }
+
+        /** Glorot-uniform kernels and zero biases (the Keras defaults), drawn from {@code seed}. */
+        public Network build(long seed) {
+            if (shapes.isEmpty()) throw new IllegalStateException("a network needs at least one dense layer");
+            for (int i = 0; i < activations.size() - 1; i++) {
+                if (activations.get(i) == Activation.SOFTMAX) {
+                    throw new IllegalStateException("softmax is supported on the last layer only");
+                }
+            }
+            List<Dense> layers = new ArrayList<>();
+            int in = inputSize, offset = 0;
+            for (int i = 0; i < shapes.size(); i++) {
+                Dense d = new Dense(in, shapes.get(i)[0], activations.get(i), offset);
+                layers.add(d);
+                offset += d.parameterCount();
+                in = d.out;
+            }
+            float[] params = new float[offset];
+            SplittableRandom rnd = new SplittableRandom(seed);
+            for (Dense d : layers) {
+                double limit = Math.sqrt(6.0 / (d.in + d.out));
+                for (int j = 0; j < d.in * d.out; j++) {
+                    params[d.weightOffset + j] = (float) ((rnd.nextDouble() * 2 - 1) * limit);
+                }
+            }
+            return new Network(inputSize, layers, params);
+        }
+    }
+
+    public int inputSize() { return inputSize; }
+
+    public int outputSize() { return layers.get(layers.size() - 1).out; }
+
+    public int parameterCount() { return params.length; }
+
+    /** Largest layer width, for sizing activation buffers. */
+    int maxWidth() {
+        int w = inputSize;
+        for (Dense d : layers) w = Math.max(w, d.out);
+        return w;
+    }
+
+    /** A copy of all parameters (tests compare networks bit for bit). */
+    public float[] parameters() {
+        return params.clone();
+    }
+
+    /** The weights in the engine's file model, with the given metadata. */
+    public Weights toWeights(Metadata metadata) {
+        List<DenseWeights> out = new ArrayList<>();
+        for (Dense d : layers) {
+            float[] kernel = java.util.Arrays.copyOfRange(params, d.weightOffset, d.weightOffset + d.in * d.out);
+            float[] bias = java.util.Arrays.copyOfRange(params, d.biasOffset, d.biasOffset + d.out);
+            out.add(new DenseWeights(d.in, d.out, d.activation, kernel, bias));
+        }
+        return new Weights(inputSize, out, metadata);
+    }
+
+    /** A network holding the given weights (to continue training or to evaluate a saved model). */
+    public static Network fromWeights(Weights w) {
+        Builder b = builder(w.inputSize());
+        for (DenseWeights d : w.layers()) b.dense(d.units(), d.activation());
+        Network net = b.build(0);
+        for (int i = 0; i < net.layers.size(); i++) {
+            Dense d = net.layers.get(i);
+            DenseWeights dw = w.layers().get(i);
+            System.arraycopy(dw.kernel(), 0, net.params, d.weightOffset, dw.kernel().length);
+            System.arraycopy(dw.bias(), 0, net.params, d.biasOffset, dw.bias().length);
+        }
+        return net;
+    }
+}

@@ -1,0 +1,34 @@
+package lanes.trainer;
+
+/**
+ * Labelled examples kept as unsigned bytes (60,000 MNIST images are 47 MB as bytes, four times that as
+ * floats); batches are normalised to [0, 1] as they are assembled.
+ *
+ * @param pixels   count × features unsigned bytes, one example per row
+ * @param labels   count class indices, unsigned bytes
+ * @param count    number of examples
+ * @param features values per example (784 for 28×28 images)
+ */
+public record Samples(byte[] pixels, byte[] labels, int count, int features) {
+
+    public Samples {
+        if (count < 0 || features < 1) throw new IllegalArgumentException("bad shape " + count + "x" + features);
+        if (pixels.length != (long) count * features) throw new IllegalArgumentException(
+                "pixels has " + pixels.length + " bytes, expected " + count + "x" + features);
+        if (labels.length != count) throw new IllegalArgumentException(
+                "labels has " + labels.length + " entries, expected " + count);
+    }
+
+    /** The first n examples (for quick runs and tests). */
+    public Samples head(int n) {
+        if (n >= count) return this;
+        return new Samples(java.util.Arrays.copyOf(pixels, n * features), java.util.Arrays.copyOf(labels, n), n, features);
+    }
+
+    /** Largest label + 1. */
+    public int classes() {
+        int max = -1;
+        for (byte b : labels) max = Math.max(max, b & 0xFF);
+        return max + 1;
+    }
+}

@@ -1,0 +1,60 @@
+package lanes.trainer;
+
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Enabled;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+import jdk.jfr.Threshold;
+
+/**
+ * JFR events of training. Disabled unless a recording enables them (tools/lanes.jfc does); when
+ * disabled, {@code shouldCommit()} is a constant false that the JIT folds away, so they cost nothing.
+ */
+final class TrainEvents {
+    private TrainEvents() {}
+
+    @Name("lanes.TrainEpoch")
+    @Label("Training epoch")
+    @Category({"Lanes", "Training"})
+    @Description("One epoch of Trainer.fit: mean loss and accuracy, throughput")
+    @Enabled(false)
+    @StackTrace(false)
+    static final class Epoch extends Event {
+        @Label("Epoch") int epoch;
+        @Label("Examples") long samples;
+        @Label("Loss") double loss;
+        @Label("Accuracy") double accuracy;
+        @Label("Validation loss") double valLoss;
+        @Label("Validation accuracy") double valAccuracy;
+        @Label("Examples per second") double samplesPerSecond;
+    }
+
+    @Name("lanes.TrainStep")
+    @Label("Training step")
+    @Category({"Lanes", "Training"})
+    @Description("One optimisation step: forward, backward and Adam on one batch")
+    @Enabled(false)
+    @Threshold("1 ms")
+    @StackTrace(false)
+    static final class Step extends Event {
+        @Label("Batch size") int batchSize;
+        @Label("Loss") double loss;
+    }
+
+    static void epoch(EpochResult r) {
+        Epoch e = new Epoch();
+        if (!e.shouldCommit()) return;
+        e.epoch = r.epoch();
+        e.samples = r.samples();
+        e.loss = r.loss();
+        e.accuracy = r.accuracy();
+        e.valLoss = r.valLoss();
+        e.valAccuracy = r.valAccuracy();
+        e.samplesPerSecond = r.samples() / r.seconds();
+        e.commit();
+    }
+
+}

@@ -1,0 +1,217 @@
+package lanes.trainer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import lanes.engine.Activation;
+import lanes.kernels.BatchScheduler;
+import lanes.kernels.Gemm;
+import lanes.kernels.Kernels;
+
+/**
+ * Mini-batch training with sparse categorical cross-entropy and Adam, like Keras'
+ * {@code model.fit(x, y, batch_size, epochs, validation_data)}.
+ *
+ * <p>Every piece of arithmetic runs in {@code lanes.kernels}; forward passes split batch rows over the
+ * scheduler's threads, weight gradients split weight rows, Adam splits parameters. No result depends
+ * on the split, so the same seed gives bit-identical weights for any thread count.
+ */
+public final class Trainer {
+
+    /** Pixels are bytes; x/255 is computed once per byte value, in double like NumPy, then rounded. */
+    static final float[] UNIT_SCALE = new float[256];
+    static {
+        for (int i = 0; i < 256; i++) UNIT_SCALE[i] = (float) (i / 255.0);
+    }
+
+    private static final int EVAL_BATCH = 1000;
+
+    private final Network net;
+    private final Adam adam;
+    private final Kernels kernels;
+    private final BatchScheduler scheduler;
+    private final Gemm gemm;
+    private final float[] grads;
+
+    public Trainer(Network net, Adam adam, Kernels kernels, BatchScheduler scheduler) {
+        Dense last = net.layers.get(net.layers.size() - 1);
+        if (last.activation != Activation.SOFTMAX) {
+            throw new IllegalArgumentException("training uses sparse categorical cross-entropy: the last layer must be softmax");
+        }
+        this.net = net;
+        this.adam = adam;
+        this.kernels = kernels;
+        this.scheduler = scheduler;
+        this.gemm = new Gemm(kernels, scheduler);
+        this.grads = new float[net.params.length];
+    }
+
+    public Network network() { return net; }
+
+    /** Activation and gradient buffers for batches of up to {@code rows} rows. */
+    private final class Buffers {
+        final int rows;
+        final float[][] act;   // act[0] = input (rows, in); act[l+1] = output of layer l (rows, out_l)
+        final float[][] grad;  // grad[l] has the shape of act[l]; grad[0] unused (no input gradient)
+        final float[] probs;
+        final int[] labels;
+
+        Buffers(int rows, boolean training) {
+            this.rows = rows;
+            int n = net.layers.size();
+            act = new float[n + 1][];
+            grad = new float[n + 1][];
+            act[0] = new float[rows * net.inputSize];
+            for (int l = 0; l < n; l++) {
+                act[l + 1] = new float[rows * net.layers.get(l).out];
+                if (training) grad[l + 1] = new float[rows * net.layers.get(l).out];
+            }
+            probs = new float[rows * net.outputSize()];
+            labels = new int[rows];
+        }
+
+        /** Copies examples order[from..from+rows) of data into act[0] as x/255, and their labels. */
+        void load(Samples data, int[] order, int from, int rows) {
+            int f = data.features();
+            float[] x = act[0];
+            byte[] px = data.pixels();
+            for (int r = 0; r < rows; r++) {
+                int e = order == null ? from + r : order[from + r];
+                int src = e * f, dst = r * f;
+                for (int j = 0; j < f; j++) x[dst + j] = UNIT_SCALE[px[src + j] & 0xFF];
+                labels[r] = data.labels()[e] & 0xFF;
+            }
+        }
+
+        void forward(int rows) {
+            for (int l = 0; l < net.layers.size(); l++) {
+                // Inputs are pixels (mostly zero) or ReLU outputs (about half zero): skip the zeros.
+                net.layers.get(l).forward(kernels, scheduler, rows, act[l], net.params, act[l + 1], true);
+            }
+        }
+
+        /** Loss summed over the rows (probs and gradient of the mean loss into grad[n]); returns correct count via out. */
+        double loss(int rows, float gradScale, float[] gradOut, int[] correctOut) {
+            int n = net.layers.size(), classes = net.outputSize();
+            float[] logits = act[n];
+            double loss = kernels.softmaxCrossEntropy(rows, classes, logits, 0, labels, 0, probs, 0,
+                    gradOut == null ? probs : gradOut, 0, gradScale);
+            int correct = 0;
+            for (int r = 0; r < rows; r++) if (kernels.argmax(classes, logits, r * classes) == labels[r]) correct++;
+            correctOut[0] = correct;
+            return loss;
+        }
+    }
+
+    /** Trains for {@code epochs} epochs and validates after each one when {@code validation} is not null. */
+    public List<EpochResult> fit(Samples train, Samples validation, int epochs, int batchSize, long seed,
+                                 FitListener listener) {
+        if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        checkShape(train, "training");
+        if (validation != null) checkShape(validation, "validation");
+        if (train.count() == 0) throw new IllegalArgumentException("no training examples");
+        int rows = Math.min(batchSize, train.count());
+        Buffers buf = new Buffers(rows, true);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[] order = new int[train.count()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        int steps = (train.count() + batchSize - 1) / batchSize;
+        List<EpochResult> history = new ArrayList<>();
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            listener.epochStart(epoch, epochs, steps);
+            shuffle(order, rnd);
+            long t0 = System.nanoTime();
+            double lossSum = 0;
+            long correct = 0, seen = 0;
+            int[] c = new int[1];
+            for (int step = 0; step < steps; step++) {
+                int from = step * batchSize, b = Math.min(batchSize, train.count() - from);
+                lossSum += step(buf, train, order, from, b, c);
+                correct += c[0];
+                seen += b;
+                listener.stepEnd(epoch, step + 1, steps, lossSum / seen, (double) correct / seen, System.nanoTime() - t0);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Evaluation val = validation == null ? null : evaluate(validation);
+            EpochResult r = new EpochResult(epoch, epochs, steps, seen, seconds, lossSum / seen, (double) correct / seen,
+                    val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy());
+            TrainEvents.epoch(r);
+            history.add(r);
+            listener.epochEnd(r);
+        }
+        return history;
+    }
+
+    /** One optimisation step on examples order[from..from+rows); returns the batch's summed loss. */
+    private double step(Buffers buf, Samples data, int[] order, int from, int rows, int[] correct) {
+        TrainEvents.Step event = new TrainEvents.Step();
+        event.begin();
+        double loss = backprop(buf, data, order, from, rows, correct);
+        adam.update(kernels, scheduler, net.params, grads);
+        event.end();
+        if (event.shouldCommit()) {
+            event.batchSize = rows;
+            event.loss = loss / rows;
+            event.commit();
+        }
+        return loss;
+    }
+
+    /** Forward and backward on one batch: gradients of the batch's mean loss into {@link #grads}. */
+    private double backprop(Buffers buf, Samples data, int[] order, int from, int rows, int[] correct) {
+        buf.load(data, order, from, rows);
+        buf.forward(rows);
+        int n = net.layers.size();
+        double loss = buf.loss(rows, 1f / rows, buf.grad[n], correct);
+        for (int l = n - 1; l >= 0; l--) {
+            net.layers.get(l).backward(gemm, rows, buf.act[l], buf.act[l + 1], buf.grad[l + 1], net.params, grads,
+                    l == 0 ? null : buf.grad[l], true);
+        }
+        return loss;
+    }
+
+    /** Test hook: the gradient of the mean loss over all of {@code data} (one batch), and that loss. */
+    double gradient(Samples data, float[] gradOut) {
+        Buffers buf = new Buffers(data.count(), true);
+        double loss = backprop(buf, data, null, 0, data.count(), new int[1]);
+        System.arraycopy(grads, 0, gradOut, 0, grads.length);
+        return loss / data.count();
+    }
+
+    /** Mean loss and accuracy over {@code data}, in batches, without touching the weights. */
+    public Evaluation evaluate(Samples data) {
+        checkShape(data, "evaluation");
+        if (data.count() == 0) return new Evaluation(Double.NaN, Double.NaN, 0);
+        Buffers buf = new Buffers(Math.min(EVAL_BATCH, data.count()), false);
+        double loss = 0;
+        long correct = 0;
+        int[] c = new int[1];
+        for (int from = 0; from < data.count(); from += buf.rows) {
+            int b = Math.min(buf.rows, data.count() - from);
+            buf.load(data, null, from, b);
+            buf.forward(b);
+            loss += buf.loss(b, 0f, null, c);
+            correct += c[0];
+        }
+        return new Evaluation(loss / data.count(), (double) correct / data.count(), data.count());
+    }
+
+    private void checkShape(Samples s, String what) {
+        if (s.features() != net.inputSize) throw new IllegalArgumentException(
+                what + " examples have " + s.features() + " features, the network takes " + net.inputSize);
+        int classes = net.outputSize();
+        for (int i = 0; i < s.count(); i++) {
+            int y = s.labels()[i] & 0xFF;
+            if (y >= classes) throw new IllegalArgumentException(
+                    what + " label " + y + " at index " + i + " is not one of the network's " + classes + " classes");
+        }
+    }
+
+    private static void shuffle(int[] a, SplittableRandom rnd) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = a[i]; a[i] = a[j]; a[j] = t;
+        }
+    }
+}

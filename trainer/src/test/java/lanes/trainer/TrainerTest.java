@@ -1,0 +1,121 @@
+package lanes.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import lanes.engine.Activation;
+import lanes.kernels.BatchScheduler;
+import lanes.kernels.Kernels;
+import lanes.kernels.KernelsProvider;
+import org.junit.jupiter.api.Test;
+
+class TrainerTest {
+
+    private static Network small(long seed) {
+        return Network.builder(48).dense(16, Activation.RELU).dense(4, Activation.SOFTMAX).build(seed);
+    }
+
+    @Test
+    void backpropMatchesFiniteDifferences() {
+        Kernels k = KernelsProvider.get();
+        Samples data = TestData.bands(20, 48, 4, 3);
+        try (BatchScheduler s = new BatchScheduler(1)) {
+            Network net = small(11);
+            Trainer t = new Trainer(net, new Adam(1e-3f, net.parameterCount()), k, s);
+            float[] grad = new float[net.parameterCount()];
+            t.gradient(data, grad);
+            float h = 1e-2f;
+            int checked = 0, bad = 0;
+            for (int i = 0; i < net.params.length; i += 7) {
+                float keep = net.params[i];
+                net.params[i] = keep + h;
+                double up = t.evaluate(data).loss();
+                net.params[i] = keep - h;
+                double down = t.evaluate(data).loss();
+                net.params[i] = keep;
+                double numeric = (up - down) / (2 * h);
+                checked++;
+                // A ReLU kink inside [p-h, p+h] legitimately breaks the central difference for a few entries.
+                if (Math.abs(numeric - grad[i]) > 2e-3 + 2e-2 * Math.abs(numeric)) bad++;
+            }
+            assertTrue(checked > 100, "checked " + checked);
+            assertTrue(bad <= checked / 50, bad + " of " + checked + " gradients disagree with finite differences");
+        }
+    }
+
+    @Test
+    void sameSeedGivesBitIdenticalWeightsForOneAndTwoThreads() {
+        Samples train = TestData.bands(300, 784, 10, 5);
+        float[] one = trainWith(1, train), two = trainWith(2, train), three = trainWith(3, train);
+        assertArrayEquals(one, two, "1 vs 2 threads");
+        assertArrayEquals(one, three, "1 vs 3 threads");
+        // and training did move the weights
+        float[] init = Network.builder(784).dense(64, Activation.RELU).dense(10, Activation.SOFTMAX).build(1).parameters();
+        assertTrue(!java.util.Arrays.equals(init, one));
+    }
+
+    private static float[] trainWith(int threads, Samples train) {
+        try (BatchScheduler s = new BatchScheduler(threads)) {
+            Network net = Network.builder(784).dense(64, Activation.RELU).dense(10, Activation.SOFTMAX).build(1);
+            Trainer t = new Trainer(net, new Adam(1e-3f, net.parameterCount()), KernelsProvider.get(), s);
+            t.fit(train, null, 2, 32, 1, FitListener.NONE);
+            return net.parameters();
+        }
+    }
+
+    @Test
+    void learnsASeparableProblemAndValidatesEachEpoch() {
+        Samples train = TestData.bands(2000, 784, 10, 7), val = TestData.bands(500, 784, 10, 8);
+        try (BatchScheduler s = new BatchScheduler(2)) {
+            Network net = Network.builder(784).dense(32, Activation.RELU).dense(10, Activation.SOFTMAX).build(1);
+            Trainer t = new Trainer(net, new Adam(1e-3f, net.parameterCount()), KernelsProvider.get(), s);
+            double before = t.evaluate(val).accuracy();
+            List<EpochResult> h = t.fit(train, val, 3, 32, 1, FitListener.NONE);
+            assertEquals(3, h.size());
+            assertEquals(63, h.get(0).steps(), "2000/32 rounds up: the last partial batch counts");
+            assertEquals(2000, h.get(0).samples());
+            assertTrue(h.get(2).loss() < h.get(0).loss(), "loss falls");
+            assertTrue(h.get(2).valAccuracy() > 0.95, "val accuracy " + h.get(2).valAccuracy() + " (before: " + before + ")");
+            assertEquals(t.evaluate(val).accuracy(), h.get(2).valAccuracy(), 0.0);
+        }
+    }
+
+    @Test
+    void rejectsMismatchedData() {
+        Network net = small(1);
+        try (BatchScheduler s = new BatchScheduler(1)) {
+            Trainer t = new Trainer(net, new Adam(1e-3f, net.parameterCount()), KernelsProvider.get(), s);
+            Samples wrongWidth = TestData.bands(10, 40, 4, 1);
+            assertThrows(IllegalArgumentException.class, () -> t.fit(wrongWidth, null, 1, 4, 1, FitListener.NONE));
+            Samples tooManyClasses = TestData.bands(40, 48, 8, 1);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> t.fit(tooManyClasses, null, 1, 4, 1, FitListener.NONE));
+            assertTrue(e.getMessage().contains("classes"), e.getMessage());
+        }
+        assertThrows(IllegalStateException.class,
+                () -> Network.builder(4).dense(3, Activation.SOFTMAX).dense(2, Activation.SOFTMAX).build(1));
+    }
+
+    @Test
+    void progressPrintsOneKerasLinePerEpochOffTerminal() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        KerasProgress p = new KerasProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), false);
+        p.epochStart(3, 10, 1875);
+        for (int i = 1; i <= 1875; i++) p.stepEnd(3, i, 1875, 0.3, 0.9, i * 50_000L);
+        p.epochEnd(new EpochResult(3, 10, 1875, 60000, 0.18375, 0.2577, 0.925, 0.1379, 0.9584));
+        String[] lines = bytes.toString(StandardCharsets.UTF_8).split("\n");
+        assertEquals(2, lines.length, bytes.toString(StandardCharsets.UTF_8));
+        assertEquals("Epoch 3/10", lines[0]);
+        assertEquals("1875/1875 [==============================] - 0s 98us/step - loss: 0.2577 - "
+                + "sparse_categorical_accuracy: 0.9250 - val_loss: 0.1379 - val_sparse_categorical_accuracy: 0.9584", lines[1]);
+        assertEquals("[==============>...............]", KerasProgress.bar(15, 30));
+        assertEquals("[..............................]", KerasProgress.bar(0, 30));
+        assertEquals("  7/100", KerasProgress.counter(7, 100));
+    }
+}
