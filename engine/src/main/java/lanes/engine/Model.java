@@ -1,0 +1,194 @@
+package lanes.engine;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import lanes.kernels.BatchScheduler;
+import lanes.kernels.Kernels;
+import lanes.kernels.KernelsProvider;
+
+/**
+ * A loaded network, ready to predict: immutable and thread-safe.
+ *
+ * <p>Threading and allocation contract:
+ * <ul>
+ *   <li>{@link #predict(float[])} and {@link #predict(float[], float[])} may be called from any number
+ *       of threads at once; each thread gets its own {@link Predictor} (scratch) on first use, after which
+ *       calls allocate nothing and take no lock.</li>
+ *   <li>{@link #newPredictor()} gives a predictor to own (one per thread), skipping the thread-local lookup.</li>
+ *   <li>{@link #predictBatch} splits images over a {@link BatchScheduler}; it allocates per-thread
+ *       scratch once per thread and reuses it.</li>
+ * </ul>
+ * Inputs are the network's input values, for MNIST 784 pixels in [0, 1] (see {@code ImagePreprocessor}).
+ */
+public final class Model {
+
+    /** Classpath location of the MNIST model shipped in the engine jar. */
+    public static final String DEFAULT_RESOURCE = "/lanes/engine/mnist-default.lnw";
+
+    final int inputSize, outputs, maxWidth;
+    final DenseWeights[] layers;
+    final Kernels kernels;
+    private final Weights weights;
+    private final String source;
+    private final ThreadLocal<Predictor> perThread = ThreadLocal.withInitial(this::newPredictor);
+    private final ThreadLocal<float[][]> batchScratch = new ThreadLocal<>();
+
+    private Model(Weights weights, String source, Kernels kernels) {
+        this.weights = weights;
+        this.source = source;
+        this.kernels = kernels;
+        this.layers = weights.layers().toArray(new DenseWeights[0]);
+        for (int l = 0; l < layers.length - 1; l++) {
+            if (layers[l].activation() == Activation.SOFTMAX) {
+                throw new IllegalArgumentException("softmax is supported on the last layer only (layer " + l + ")");
+            }
+        }
+        this.inputSize = weights.inputSize();
+        this.outputs = weights.outputSize();
+        int w = 0;
+        for (DenseWeights d : layers) w = Math.max(w, d.units());
+        this.maxWidth = w;
+    }
+
+    /** Reads and validates a weight file. */
+    public static Model load(Path file) throws WeightFileException {
+        EngineEvents.ModelLoad event = new EngineEvents.ModelLoad();
+        event.begin();
+        Model m = new Model(WeightFile.read(file), file.toString(), KernelsProvider.get());
+        m.commitLoad(event);
+        return m;
+    }
+
+    /** Reads and validates a weight file from a stream; {@code sourceName} names it in errors. */
+    public static Model load(InputStream in, String sourceName) throws WeightFileException {
+        EngineEvents.ModelLoad event = new EngineEvents.ModelLoad();
+        event.begin();
+        Model m = new Model(WeightFile.read(in, sourceName), sourceName, KernelsProvider.get());
+        m.commitLoad(event);
+        return m;
+    }
+
+    /** Loads a weight file from the classpath (resolved against this class, so use an absolute path). */
+    public static Model loadResource(String resource) throws IOException {
+        try (InputStream in = Model.class.getResourceAsStream(resource)) {
+            if (in == null) throw new WeightFileException("classpath resource " + resource + " not found");
+            return load(in, "classpath:" + resource);
+        }
+    }
+
+    /** The MNIST model shipped inside the engine jar. */
+    public static Model loadDefault() throws IOException {
+        return loadResource(DEFAULT_RESOURCE);
+    }
+
+    /** A model over weights already in memory, with the given kernels (tests compare scalar and SIMD). */
+    public static Model of(Weights weights, Kernels kernels) {
+        return new Model(weights, "memory", kernels);
+    }
+
+    private void commitLoad(EngineEvents.ModelLoad event) {
+        event.end();
+        if (event.shouldCommit()) {
+            event.source = source;
+            event.layers = layers.length;
+            event.parameters = weights.parameterCount();
+            event.commit();
+        }
+    }
+
+    public int inputSize() { return inputSize; }
+
+    /** Number of classes. */
+    public int outputs() { return outputs; }
+
+    public Metadata metadata() { return weights.metadata(); }
+
+    public Weights weights() { return weights; }
+
+    /** Where the model was loaded from. */
+    public String source() { return source; }
+
+    /** A predictor for the calling thread to own: no per-call allocation, not thread-safe. */
+    public Predictor newPredictor() {
+        return new Predictor(this);
+    }
+
+    /** The most probable class; thread-safe, allocation-free after the first call on a thread. */
+    public int predict(float[] input) {
+        return perThread.get().predict(input);
+    }
+
+    /** The most probable class, with all class probabilities written to {@code probabilities}. */
+    public int predict(float[] input, float[] probabilities) {
+        return perThread.get().predict(input, probabilities);
+    }
+
+    /**
+     * Predicts {@code count} inputs stored one after another in {@code inputs}, splitting them over the
+     * scheduler's threads. Writes each label to {@code labels[i]} and, when {@code probabilities} is not
+     * null, the class probabilities to {@code probabilities[i*outputs ...]}.
+     */
+    public void predictBatch(float[] inputs, int count, int[] labels, float[] probabilities, BatchScheduler scheduler) {
+        if (count < 0) throw new IllegalArgumentException("count must be >= 0, got " + count);
+        if (inputs == null || inputs.length < (long) count * inputSize) throw new IllegalArgumentException(
+                "inputs must hold " + count + " x " + inputSize + " values, has " + (inputs == null ? 0 : inputs.length));
+        if (labels == null || labels.length < count) throw new IllegalArgumentException(
+                "labels must hold " + count + " entries, has " + (labels == null ? 0 : labels.length));
+        if (probabilities != null && probabilities.length < (long) count * outputs) throw new IllegalArgumentException(
+                "probabilities must hold " + count + " x " + outputs + " values, has " + probabilities.length);
+        EngineEvents.Predict event = new EngineEvents.Predict();
+        event.begin();
+        scheduler.forRange(count, BATCH_ROWS, (r0, r1) -> {
+            float[][] s = scratch();
+            for (int from = r0; from < r1; from += BATCH_ROWS) {
+                int rows = Math.min(BATCH_ROWS, r1 - from);
+                float[] x = inputs;
+                int xOff = from * inputSize;
+                for (int l = 0; l < layers.length; l++) {
+                    float[] y = s[l & 1];
+                    layerForward(l, rows, x, xOff, y, 0);
+                    x = y;
+                    xOff = 0;
+                }
+                for (int r = 0; r < rows; r++) labels[from + r] = kernels.argmax(outputs, x, r * outputs);
+                if (probabilities != null) finish(rows, x, 0, probabilities, from * outputs);
+            }
+        });
+        event.end();
+        if (event.shouldCommit()) {
+            event.batchSize = count;
+            event.commit();
+        }
+    }
+
+    /** Rows per kernel call in batch prediction: activations of 64 rows stay in L1/L2. */
+    private static final int BATCH_ROWS = 64;
+
+    private float[][] scratch() {
+        float[][] s = batchScratch.get();
+        if (s == null) {
+            s = new float[][] {new float[BATCH_ROWS * maxWidth], new float[BATCH_ROWS * maxWidth]};
+            batchScratch.set(s);
+        }
+        return s;
+    }
+
+    /** y (rows, units) = act(x (rows, inputs)·W + b), zeros of x skipped; softmax is left to {@link #finish}. */
+    void layerForward(int l, int rows, float[] x, int xOff, float[] y, int yOff) {
+        DenseWeights d = layers[l];
+        int in = d.inputs(), out = d.units();
+        kernels.matmulSkipZeros(rows, out, in, x, xOff, in, d.kernel(), 0, out, y, yOff, out, false);
+        kernels.addBias(rows, out, y, yOff, d.bias(), 0);
+        if (d.activation() == Activation.RELU) kernels.reluForward(rows * out, y, yOff, y, yOff);
+    }
+
+    /** Output values of `rows` rows: softmax for a softmax head, else the raw outputs. */
+    void finish(int rows, float[] logits, int off, float[] out, int outOff) {
+        if (layers[layers.length - 1].activation() == Activation.SOFTMAX) {
+            kernels.softmaxRows(rows, outputs, logits, off, out, outOff);
+        } else {
+            System.arraycopy(logits, off, out, outOff, rows * outputs);
+        }
+    }
+}

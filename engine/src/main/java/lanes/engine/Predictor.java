@@ -1,0 +1,73 @@
+package lanes.engine;
+
+import lanes.kernels.Kernels;
+
+/**
+ * Single-image inference with its own scratch: no allocation and no lock per call, and therefore
+ * <b>not thread-safe</b> — use one per thread, or {@link Model#predict}, which keeps one per thread.
+ *
+ * <p>Per layer: the zero-skipping kernel (an MNIST digit has about 150 non-zero pixels of 784, and a
+ * ReLU layer about half its units at zero), bias and activation; softmax only when probabilities are
+ * asked for, since argmax of the logits is the same label.
+ */
+public final class Predictor {
+    private final Model model;
+    private final Kernels k;
+    private final float[] even, odd;
+
+    Predictor(Model model) {
+        this.model = model;
+        this.k = model.kernels;
+        this.even = new float[model.maxWidth];
+        this.odd = new float[model.maxWidth];
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    /** The most probable class of one input of {@link Model#inputSize()} values. */
+    public int predict(float[] input) {
+        EngineEvents.Predict event = new EngineEvents.Predict();
+        event.begin();
+        float[] logits = forward(input);
+        int label = k.argmax(model.outputs, logits, 0);
+        commit(event);
+        return label;
+    }
+
+    /** As {@link #predict(float[])}, also writing the class probabilities to {@code probabilities}. */
+    public int predict(float[] input, float[] probabilities) {
+        if (probabilities == null || probabilities.length < model.outputs) throw new IllegalArgumentException(
+                "probabilities needs " + model.outputs + " elements, has "
+                        + (probabilities == null ? "none (null)" : probabilities.length));
+        EngineEvents.Predict event = new EngineEvents.Predict();
+        event.begin();
+        float[] logits = forward(input);
+        int label = k.argmax(model.outputs, logits, 0);
+        model.finish(1, logits, 0, probabilities, 0);
+        commit(event);
+        return label;
+    }
+
+    private static void commit(EngineEvents.Predict event) {
+        event.end();
+        if (event.shouldCommit()) {
+            event.batchSize = 1;
+            event.commit();
+        }
+    }
+
+    /** Runs every layer; returns the buffer holding the last layer's pre-softmax output. */
+    private float[] forward(float[] input) {
+        if (input == null || input.length != model.inputSize) throw new IllegalArgumentException(
+                "input must have " + model.inputSize + " values, has " + (input == null ? "none (null)" : input.length));
+        float[] x = input, y = even;
+        for (int l = 0; l < model.layers.length; l++) {
+            model.layerForward(l, 1, x, 0, y, 0);
+            x = y;
+            y = (y == even) ? odd : even;
+        }
+        return x;
+    }
+}
