@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import lanes.engine.Activation;
+import lanes.engine.Pixels;
 import lanes.kernels.BatchScheduler;
 import lanes.kernels.Gemm;
 import lanes.kernels.Kernels;
@@ -17,12 +18,6 @@ import lanes.kernels.Kernels;
  * on the split, so the same seed gives bit-identical weights for any thread count.
  */
 public final class Trainer {
-
-    /** Pixels are bytes; x/255 is computed once per byte value, in double like NumPy, then rounded. */
-    static final float[] UNIT_SCALE = new float[256];
-    static {
-        for (int i = 0; i < 256; i++) UNIT_SCALE[i] = (float) (i / 255.0);
-    }
 
     private static final int EVAL_BATCH = 1000;
 
@@ -77,8 +72,7 @@ public final class Trainer {
             byte[] px = data.pixels();
             for (int r = 0; r < rows; r++) {
                 int e = order == null ? from + r : order[from + r];
-                int src = e * f, dst = r * f;
-                for (int j = 0; j < f; j++) x[dst + j] = UNIT_SCALE[px[src + j] & 0xFF];
+                Pixels.toUnit(px, e * f, x, r * f, f);
                 labels[r] = data.labels()[e] & 0xFF;
             }
         }

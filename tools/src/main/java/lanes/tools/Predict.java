@@ -1,0 +1,154 @@
+package lanes.tools;
+
+import com.beust.jcommander.IStringConverter;
+import com.beust.jcommander.Parameter;
+import com.beust.jcommander.ParameterException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import lanes.engine.ImagePreprocessor;
+import lanes.engine.Model;
+import lanes.engine.PreprocessMode;
+import lanes.engine.Predictor;
+
+/**
+ * tools/predict: the digit in each image file, one line per file.
+ * <pre>
+ * img_2.gif: 2 (0.998)
+ * {"file": "img_2.gif", "label": 2, "probabilities": [...], "micros": 3.1}     (--json)
+ * </pre>
+ * A file that cannot be read is reported on stderr as {@code FILE: reason} and the others still run;
+ * exit 0 when all succeeded, 1 when some failed, 2 on a usage error.
+ */
+public final class Predict {
+
+    static final class ModeConverter implements IStringConverter<PreprocessMode> {
+        @Override
+        public PreprocessMode convert(String value) {
+            try {
+                return PreprocessMode.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException("--preprocess: " + e.getMessage());
+            }
+        }
+    }
+
+    static final class Args implements Cli.HasHelp {
+        @Parameter(description = "FILE...")
+        List<String> files = new ArrayList<>();
+        @Parameter(names = "--model", description = "Weight file (default: the MNIST model inside the engine jar)")
+        Path model;
+        @Parameter(names = "--top-k", description = "Show the K most probable classes")
+        int topK = 1;
+        @Parameter(names = "--json", description = "One JSON object per line: file, label, probabilities, micros")
+        boolean json;
+        @Parameter(names = "--preprocess", converter = ModeConverter.class,
+                description = "mnist (crop, scale to 20x20, centre by mass; for photos and drawings), seed (the tutorial's threshold), none (already 28x28)")
+        PreprocessMode preprocess = PreprocessMode.MNIST;
+        @Parameter(names = "--dump-input", description = "Write what the network saw, as an upscaled PNG per file, into DIR")
+        Path dumpInput;
+        @Parameter(names = {"--help", "-h"}, help = true, description = "Show this help")
+        boolean help;
+
+        @Override public boolean help() { return help; }
+    }
+
+    public static void main(String[] argv) {
+        System.exit(run(argv, System.out, System.err));
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err) {
+        Args a = new Args();
+        return Cli.run("tools/predict", a, argv, () -> predict(a, out, err));
+    }
+
+    private static int predict(Args a, PrintStream out, PrintStream err) throws IOException {
+        if (a.files.isEmpty()) throw new Cli.UsageException("no image files given (usage: tools/predict [options] FILE...)");
+        Model model = a.model == null ? Model.loadDefault() : Model.load(a.model);
+        if (a.topK < 1 || a.topK > model.outputs()) {
+            throw new Cli.UsageException("--top-k must be in 1.." + model.outputs() + ", got " + a.topK);
+        }
+        if (a.dumpInput != null) Files.createDirectories(a.dumpInput);
+        ImagePreprocessor pre = new ImagePreprocessor();
+        Predictor predictor = model.newPredictor();
+        float[] probs = new float[model.outputs()];
+        int failed = 0;
+        for (String file : a.files) {
+            try {
+                long t0 = System.nanoTime();
+                float[] input = pre.preprocess(Path.of(file), a.preprocess);
+                if (input.length != model.inputSize()) throw new IOException(
+                        "the model takes " + model.inputSize() + " inputs, preprocessing gave " + input.length);
+                int label = predictor.predict(input, probs);
+                double micros = (System.nanoTime() - t0) / 1e3;
+                if (a.dumpInput != null) dump(a.dumpInput, file, input);
+                out.println(a.json ? json(file, label, probs, micros, a.topK) : text(file, label, probs, a.topK));
+            } catch (IOException | RuntimeException e) {
+                failed++;
+                err.println(file + ": " + message(e));
+            }
+        }
+        out.flush();
+        return failed == 0 ? Cli.OK : Cli.FAILED;
+    }
+
+    private static String message(Exception e) {
+        String m = e.getMessage();
+        String prefix = e instanceof IOException ? "" : e.getClass().getSimpleName() + ": ";
+        return prefix + (m == null ? e.getClass().getSimpleName() : m);
+    }
+
+    /** Indices of the k largest probabilities, largest first (ties: lower class first). */
+    static int[] topK(float[] probs, int k) {
+        int[] idx = new int[k];
+        boolean[] taken = new boolean[probs.length];
+        for (int r = 0; r < k; r++) {
+            int best = -1;
+            for (int j = 0; j < probs.length; j++) if (!taken[j] && (best < 0 || probs[j] > probs[best])) best = j;
+            idx[r] = best;
+            taken[best] = true;
+        }
+        return idx;
+    }
+
+    static String text(String file, int label, float[] probs, int k) {
+        StringBuilder s = new StringBuilder(file).append(": ");
+        int[] top = topK(probs, k);
+        top[0] = label; // argmax of the logits; equal to the top probability except on exact ties
+        for (int r = 0; r < k; r++) {
+            if (r > 0) s.append(", ");
+            s.append(top[r]).append(String.format(Locale.ROOT, " (%.3f)", probs[top[r]]));
+        }
+        return s.toString();
+    }
+
+    static String json(String file, int label, float[] probs, double micros, int k) {
+        StringBuilder s = new StringBuilder("{\"file\": ").append(Json.string(file))
+                .append(", \"label\": ").append(label).append(", \"probabilities\": [");
+        for (int j = 0; j < probs.length; j++) {
+            if (j > 0) s.append(", ");
+            s.append(Json.number(probs[j]));
+        }
+        s.append("], \"micros\": ").append(String.format(Locale.ROOT, "%.1f", micros));
+        if (k > 1) {
+            s.append(", \"top_k\": [");
+            int[] top = topK(probs, k);
+            for (int r = 0; r < k; r++) s.append(r > 0 ? ", " : "").append(top[r]);
+            s.append(']');
+        }
+        return s.append('}').toString();
+    }
+
+    private static void dump(Path dir, String file, float[] input) throws IOException {
+        String name = Path.of(file).getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_") + ".input.png";
+        Path target = dir.resolve(name);
+        if (!ImageIO.write(ImagePreprocessor.toImage(input, 10), "png", target.toFile())) {
+            throw new IOException("could not write " + target);
+        }
+    }
+}
