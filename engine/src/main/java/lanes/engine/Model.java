@@ -72,7 +72,7 @@ public final class Model {
     /** Loads a weight file from the classpath (resolved against this class, so use an absolute path). */
     public static Model loadResource(String resource) throws IOException {
         try (InputStream in = Model.class.getResourceAsStream(resource)) {
-            if (in == null) throw new WeightFileException("classpath resource " + resource + " not found");
+            if (in == null) throw new WeightFileException("classpath:" + resource, "no such resource on the classpath");
             return load(in, "classpath:" + resource);
         }
     }

@@ -30,7 +30,7 @@ class TrainerTest {
             Trainer t = new Trainer(net, new Adam(1e-3f, net.parameterCount()), k, s);
             float[] grad = new float[net.parameterCount()];
             t.gradient(data, grad);
-            float h = 1e-2f;
+            float h = 1e-3f;
             int checked = 0, bad = 0;
             for (int i = 0; i < net.params.length; i += 7) {
                 float keep = net.params[i];
