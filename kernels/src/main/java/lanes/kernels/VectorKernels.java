@@ -161,14 +161,18 @@ final class VectorKernels implements Kernels {
     private static void gemmSkipZeros(int m, int n, int k, float[] a, int aOff, int ars, int acs,
                                       float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
         SparseRow s = SPARSE.get();
-        if (s.pos.length < k) { s.pos = new int[k]; s.val = new float[k]; }
+        if (s.pos.length < k + 1) { s.pos = new int[k + 1]; s.val = new float[k + 1]; }
         int[] pos = s.pos;
         float[] val = s.val;
         for (int i = 0; i < m; i++) {
             int nz = 0;
-            for (int p = 0, ap = aOff + i * ars; p < k; p++, ap += acs) {
+            // Branch-free compaction: always write, advance only past non-zeros. Pixels are zero or
+            // not at random, so a branch here mispredicts about every other element.
+            for (int p = 0, ap = aOff + i * ars, bp = bOff; p < k; p++, ap += acs, bp += ldb) {
                 float x = a[ap];
-                if (x != 0f) { pos[nz] = bOff + p * ldb; val[nz] = x; nz++; }
+                pos[nz] = bp;
+                val[nz] = x;
+                nz += x != 0f ? 1 : 0;
             }
             int c0 = cOff + i * ldc;
             if (!accumulate) java.util.Arrays.fill(c, c0, c0 + n, 0f);
@@ -179,6 +183,28 @@ final class VectorKernels implements Kernels {
     /** C[1×n] += Σ_q val[q]·B[pos[q] ..]: the zero-skipping single-row kernel. */
     private static void sparseRow(int n, int nz, int[] pos, float[] val, float[] b, float[] c, int c0) {
         int j = 0;
+        // 8 vectors of accumulators: a 128-unit hidden layer at 512 bits stays in registers whole,
+        // so the list of non-zeros is walked once.
+        for (; j + 8 * L <= n; j += 8 * L) {
+            FloatVector v0 = FloatVector.fromArray(F, c, c0 + j), v1 = FloatVector.fromArray(F, c, c0 + j + L),
+                    v2 = FloatVector.fromArray(F, c, c0 + j + 2 * L), v3 = FloatVector.fromArray(F, c, c0 + j + 3 * L),
+                    v4 = FloatVector.fromArray(F, c, c0 + j + 4 * L), v5 = FloatVector.fromArray(F, c, c0 + j + 5 * L),
+                    v6 = FloatVector.fromArray(F, c, c0 + j + 6 * L), v7 = FloatVector.fromArray(F, c, c0 + j + 7 * L);
+            for (int q = 0; q < nz; q++) {
+                int bp = pos[q] + j;
+                FloatVector x = FloatVector.broadcast(F, val[q]);
+                v0 = x.fma(FloatVector.fromArray(F, b, bp), v0);
+                v1 = x.fma(FloatVector.fromArray(F, b, bp + L), v1);
+                v2 = x.fma(FloatVector.fromArray(F, b, bp + 2 * L), v2);
+                v3 = x.fma(FloatVector.fromArray(F, b, bp + 3 * L), v3);
+                v4 = x.fma(FloatVector.fromArray(F, b, bp + 4 * L), v4);
+                v5 = x.fma(FloatVector.fromArray(F, b, bp + 5 * L), v5);
+                v6 = x.fma(FloatVector.fromArray(F, b, bp + 6 * L), v6);
+                v7 = x.fma(FloatVector.fromArray(F, b, bp + 7 * L), v7);
+            }
+            v0.intoArray(c, c0 + j); v1.intoArray(c, c0 + j + L); v2.intoArray(c, c0 + j + 2 * L); v3.intoArray(c, c0 + j + 3 * L);
+            v4.intoArray(c, c0 + j + 4 * L); v5.intoArray(c, c0 + j + 5 * L); v6.intoArray(c, c0 + j + 6 * L); v7.intoArray(c, c0 + j + 7 * L);
+        }
         for (; j + 4 * L <= n; j += 4 * L) {
             FloatVector v0 = FloatVector.fromArray(F, c, c0 + j), v1 = FloatVector.fromArray(F, c, c0 + j + L),
                     v2 = FloatVector.fromArray(F, c, c0 + j + 2 * L), v3 = FloatVector.fromArray(F, c, c0 + j + 3 * L);

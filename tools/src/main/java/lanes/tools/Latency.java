@@ -7,6 +7,7 @@ import java.util.Locale;
 import lanes.engine.Model;
 import lanes.engine.Pixels;
 import lanes.engine.Predictor;
+import lanes.trainer.Dataset;
 import lanes.trainer.Samples;
 
 /**
@@ -37,7 +38,7 @@ public final class Latency {
     private static int measure(Args a) throws Exception {
         if (a.calls < 1) throw new Cli.UsageException("--calls must be >= 1");
         Model model = a.model == null ? Model.loadDefault() : Model.load(a.model);
-        Samples test = DataSets.load(a.data, "t10k");
+        Samples test = Dataset.load(a.data, "t10k").samples();
         int n = test.count(), f = test.features();
         if (f != model.inputSize()) throw new IllegalArgumentException(
                 "the model takes " + model.inputSize() + " inputs, the images have " + f);

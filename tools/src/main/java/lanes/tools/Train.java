@@ -15,6 +15,7 @@ import lanes.engine.WeightFile;
 import lanes.kernels.BatchScheduler;
 import lanes.kernels.KernelsProvider;
 import lanes.trainer.Adam;
+import lanes.trainer.Dataset;
 import lanes.trainer.EpochResult;
 import lanes.trainer.KerasProgress;
 import lanes.trainer.Network;
@@ -66,8 +67,8 @@ public final class Train {
         int threads = a.threads == null ? BatchScheduler.defaultThreads() : a.threads;
         if (threads < 1) throw new Cli.UsageException("--threads must be >= 1, got " + threads);
 
-        Samples train = DataSets.load(a.data, "train");
-        Samples test = DataSets.load(a.data, "t10k");
+        Samples train = Dataset.load(a.data, "train").samples();
+        Samples test = Dataset.load(a.data, "t10k").samples();
         int classes = Math.max(train.classes(), test.classes());
         System.out.printf(Locale.ROOT, "Training on %d examples, validating on %d (%s): %d-%d-%d, batch %d, %d thread%s, %s kernels%n",
                 train.count(), test.count(), a.data, train.features(), a.hidden, classes, a.batch, threads,

@@ -89,6 +89,11 @@ public final class Dataset {
         return existing(dir, labelsName(split));
     }
 
+    /** The examples in the trainer's form: one row of rows×cols pixel bytes per image. */
+    public Samples samples() {
+        return new Samples(images().pixels(), labels(), count(), rows() * cols());
+    }
+
     public IdxImages images() {
         return images;
     }
