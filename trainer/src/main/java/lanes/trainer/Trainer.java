@@ -165,6 +165,20 @@ public final class Trainer {
         return loss;
     }
 
+    private Buffers stepBuffers;
+
+    /**
+     * One optimisation step (forward, backward, Adam) on examples [from, from+rows) of data, in order;
+     * returns the batch's mean loss. For benchmarks and custom loops; {@link #fit} does the shuffling.
+     */
+    public double trainBatch(Samples data, int from, int rows) {
+        checkShape(data, "training");
+        if (rows < 1 || from < 0 || from + rows > data.count()) throw new IllegalArgumentException(
+                "batch [" + from + ", " + (from + rows) + ") is outside the " + data.count() + " examples");
+        if (stepBuffers == null || stepBuffers.rows < rows) stepBuffers = new Buffers(rows, true);
+        return step(stepBuffers, data, null, from, rows, new int[1]) / rows;
+    }
+
     /** Test hook: the gradient of the mean loss over all of {@code data} (one batch), and that loss. */
     double gradient(Samples data, float[] gradOut) {
         Buffers buf = new Buffers(data.count(), true);

@@ -1,0 +1,132 @@
+package lanes.bench;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import lanes.engine.Model;
+import lanes.engine.Pixels;
+import lanes.engine.Predictor;
+import lanes.kernels.BatchScheduler;
+import lanes.kernels.KernelsProvider;
+import lanes.trainer.Samples;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+
+/**
+ * Inference with the model shipped in the engine jar on the 10,000 real MNIST test images (cycled,
+ * so caches see what a service sees, not one hot image). Run with {@code -prof gc}: the single-image
+ * path must allocate 0 B/op. One batch op = 10,000 images.
+ */
+@State(Scope.Thread)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class PredictBench {
+
+    private float[][] images;
+    private int[] labels;
+    private Predictor predictor;
+    private int next, correct;
+
+    @Setup(Level.Trial)
+    public void setUp(BenchmarkParams params) throws IOException {
+        Samples test = RealData.load("mnist", "t10k");
+        images = new float[test.count()][test.features()];
+        labels = new int[test.count()];
+        for (int i = 0; i < test.count(); i++) {
+            Pixels.toUnit(test.pixels(), i * test.features(), images[i], 0, test.features());
+            labels[i] = test.labels()[i] & 0xFF;
+        }
+        Model model = Model.loadDefault();
+        boolean simd = !params.getBenchmark().endsWith("Scalar");
+        predictor = Model.of(model.weights(), simd ? BenchData.vectorKernels() : KernelsProvider.scalar()).newPredictor();
+    }
+
+    @TearDown(Level.Trial)
+    public void check() {
+        // The shipped model scores over 90% on real digits; far less means the benchmark measured garbage.
+        if (next > 10_000 && correct < 0.9 * next) throw new IllegalStateException("accuracy " + (double) correct / next);
+    }
+
+    private int one() {
+        int i = next++ % images.length;
+        if (next < 0) next = 0;
+        int label = predictor.predict(images[i]);
+        if (label == labels[i]) correct++;
+        return label;
+    }
+
+    @Benchmark
+    @BenchmarkMode({Mode.SampleTime, Mode.AverageTime})
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    @Fork(value = 3, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector"})
+    public int predictOne() {
+        return one();
+    }
+
+    @Benchmark
+    @BenchmarkMode({Mode.SampleTime, Mode.AverageTime})
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    @Fork(value = 1)
+    public int predictOneScalar() {
+        return one();
+    }
+
+    /** 10,000 images per op through Model.predictBatch on 1 or 2 threads. */
+    @State(Scope.Benchmark)
+    public static class Batch {
+        @Param({"1", "2"})
+        public int threads;
+
+        float[] inputs;
+        int[] out;
+        int count;
+        Model model;
+        BatchScheduler scheduler;
+
+        @Setup(Level.Trial)
+        public void setUp(BenchmarkParams params) throws IOException {
+            Samples test = RealData.load("mnist", "t10k");
+            count = test.count();
+            inputs = new float[count * test.features()];
+            Pixels.toUnit(test.pixels(), 0, inputs, 0, inputs.length);
+            out = new int[count];
+            boolean simd = !params.getBenchmark().endsWith("Scalar");
+            model = Model.of(Model.loadDefault().weights(), simd ? BenchData.vectorKernels() : KernelsProvider.scalar());
+            scheduler = new BatchScheduler(threads);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            scheduler.close();
+        }
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @Fork(value = 2, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector"})
+    public int[] predictBatch(Batch b) {
+        b.model.predictBatch(b.inputs, b.count, b.out, null, b.scheduler);
+        return b.out;
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @Fork(value = 1)
+    public int[] predictBatchScalar(Batch b) {
+        b.model.predictBatch(b.inputs, b.count, b.out, null, b.scheduler);
+        return b.out;
+    }
+}
