@@ -16,8 +16,10 @@ package lanes.kernels;
  * order (the SIMD one vectorises across {@code j}, never across {@code p}), so <b>scalar and SIMD GEMM
  * results are bit-identical</b>, and so are results for any split of rows over threads.
  * {@code matmulTransB} packs {@code Bᵀ} first and then runs the same kernel, so it keeps the guarantee.
- * The {@code SkipZeros} forms skip {@code A[i][p] == 0}; for finite {@code B} that changes no bit
- * (an fma with a zero product returns its addend), so they agree bit for bit with the dense forms.
+ * The {@code SkipZeros} forms skip {@code A[i][p] == 0}; for finite {@code B} that changes no value
+ * (an fma with a zero product returns its addend, except that a −0 addend can come back as +0), so they
+ * agree bit for bit with the dense forms unless an element of C passes through −0 (an accumulated −0,
+ * or a negative product that underflows), where the two may differ in the sign of that zero.
  */
 public interface Kernels {
 

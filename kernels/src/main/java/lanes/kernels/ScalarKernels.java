@@ -17,6 +17,7 @@ public final class ScalarKernels implements Kernels {
     private static void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs,
                              float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
                              boolean accumulate, boolean skipZeros) {
+        if (n == 0) return; // C has no element; its offset may lie past the end of the array
         for (int i = 0; i < m; i++) {
             int ci = cOff + i * ldc;
             if (!accumulate) java.util.Arrays.fill(c, ci, ci + n, 0f);

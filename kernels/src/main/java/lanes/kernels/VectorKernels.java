@@ -37,6 +37,7 @@ final class VectorKernels implements Kernels {
     // A(i, p) = a[aOff + i*ars + p*acs]: one set of loops serves A and Aᵀ.
     private static void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs,
                              float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        if (n == 0) return; // C has no element; its offset may lie past the end of the array
         if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         if (k == 0) return;
         int i = 0;
@@ -160,6 +161,7 @@ final class VectorKernels implements Kernels {
     /** C[m×n] (+)= A·B over the non-zero entries of each row of A only. */
     private static void gemmSkipZeros(int m, int n, int k, float[] a, int aOff, int ars, int acs,
                                       float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        if (n == 0) return; // C has no element; its offset may lie past the end of the array
         SparseRow s = SPARSE.get();
         if (s.pos.length < k + 1) { s.pos = new int[k + 1]; s.val = new float[k + 1]; }
         int[] pos = s.pos;
