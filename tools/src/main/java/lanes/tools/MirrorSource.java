@@ -25,16 +25,14 @@ final class MirrorSource implements DataSource {
     static final long MAX_BYTES = 128L << 20;
 
     private final URI base;
-    private final HttpClient client;
+    private final Duration connectTimeout;
     private final Duration requestTimeout;
+    private HttpClient client; // made on first download: a run that reuses its files never needs one
 
     MirrorSource(URI base, Duration connectTimeout, Duration requestTimeout) {
         this.base = base;
+        this.connectTimeout = connectTimeout;
         this.requestTimeout = requestTimeout;
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
     }
 
     MirrorSource(URI base) {
@@ -67,7 +65,7 @@ final class MirrorSource implements DataSource {
                 return "cannot resolve host " + base.getHost() + " (offline, or no DNS)";
             }
             if (t instanceof java.net.http.HttpConnectTimeoutException) {
-                return "no connection within " + client.connectTimeout().map(Duration::toSeconds).orElse(0L) + " s";
+                return "no connection within " + connectTimeout.toSeconds() + " s";
             }
             if (t instanceof java.net.http.HttpTimeoutException) {
                 return "no response within " + requestTimeout.toSeconds() + " s";
@@ -77,6 +75,9 @@ final class MirrorSource implements DataSource {
     }
 
     private long download(URI uri, Path to) throws IOException {
+        if (client == null) {
+            client = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+        }
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(requestTimeout).GET().build();
         HttpResponse<InputStream> resp;
         try {
