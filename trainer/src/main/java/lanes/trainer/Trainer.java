@@ -166,13 +166,17 @@ public final class Trainer {
     }
 
     private Buffers stepBuffers;
+    private Samples checkedData;
 
     /**
      * One optimisation step (forward, backward, Adam) on examples [from, from+rows) of data, in order;
      * returns the batch's mean loss. For benchmarks and custom loops; {@link #fit} does the shuffling.
      */
     public double trainBatch(Samples data, int from, int rows) {
-        checkShape(data, "training");
+        if (data != checkedData) { // labels are checked once per data set, not on every step
+            checkShape(data, "training");
+            checkedData = data;
+        }
         if (rows < 1 || from < 0 || from + rows > data.count()) throw new IllegalArgumentException(
                 "batch [" + from + ", " + (from + rows) + ") is outside the " + data.count() + " examples");
         if (stepBuffers == null || stepBuffers.rows < rows) stepBuffers = new Buffers(rows, true);
