@@ -33,4 +33,10 @@ public enum PreprocessMode {
         throw new IllegalArgumentException("unknown preprocessing mode " + (name == null ? "(null)" : "'" + name + "'")
                 + "; valid modes: " + valid);
     }
+
+    /** The name as the command line spells it: mnist, seed, none. */
+    @Override
+    public String toString() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
 }

@@ -66,9 +66,12 @@ public final class SampleImages {
         return im;
     }
 
-    /** A 24-bit BMP: black on white, small. */
+    /** A 24-bit BMP: black on white, small; a pen-drawn 1 (a font's 1 has a flag and a foot MNIST never shows). */
     static BufferedImage scan() {
-        float[] m = glyph(96, 120, "1", true, 90, 50, 60, 0);
+        Path2D.Double one = new Path2D.Double();
+        one.moveTo(56, 16);
+        one.quadTo(52, 60, 44, 104);
+        float[] m = stroke(96, 120, one, 11);
         BufferedImage im = new BufferedImage(96, 120, BufferedImage.TYPE_3BYTE_BGR);
         for (int i = 0; i < m.length; i++) im.setRGB(i % 96, i / 96, grey(255 - Math.round(m[i] * 255)));
         return im;
@@ -101,10 +104,16 @@ public final class SampleImages {
         return im;
     }
 
-    /** 16-bit grey: dark grey ink on a light grey vertical gradient, values using the whole 16-bit range. */
+    /** 16-bit grey: dark grey ink on a light grey vertical gradient, values using the whole 16-bit range; a pen-drawn open 4. */
     static BufferedImage grey16() {
         int w = 180, h = 180;
-        float[] m = glyph(w, h, "4", true, 140, 92, 88, 0);
+        Path2D.Double four = new Path2D.Double();
+        four.moveTo(52, 22);
+        four.lineTo(38, 104);
+        four.lineTo(140, 100);
+        four.moveTo(118, 30);
+        four.quadTo(114, 100, 112, 160);
+        float[] m = stroke(w, h, four, 14);
         BufferedImage im = new BufferedImage(w, h, BufferedImage.TYPE_USHORT_GRAY);
         WritableRaster r = im.getRaster();
         for (int y = 0; y < h; y++) {
@@ -170,10 +179,23 @@ public final class SampleImages {
         });
     }
 
-    /** Already an MNIST input: 28 x 28, white on black, digit in the central 20 x 20. */
+    /**
+     * Already an MNIST input: 28 x 28, white on black, made the way MNIST made its digits (a large pen
+     * drawing cropped, fitted into 20 x 20 and centred by mass) by the MNIST preprocessing itself.
+     */
     static BufferedImage mnist28() {
-        float[] m = glyph(28, 28, "9", true, 23, 14, 14, 0);
-        return grey8(28, 28, i -> Math.round(m[i] * 255));
+        Path2D.Double nine = new Path2D.Double();
+        nine.append(new java.awt.geom.Ellipse2D.Double(60, 30, 80, 70), false);
+        nine.moveTo(138, 62);
+        nine.quadTo(132, 120, 110, 180);
+        float[] m = stroke(200, 200, nine, 16);
+        BufferedImage big = grey8(200, 200, i -> 255 - Math.round(m[i] * 255));
+        try {
+            float[] x = new ImagePreprocessor().fromImage(big, PreprocessMode.MNIST);
+            return grey8(28, 28, i -> Math.round(x[i] * 255));
+        } catch (ImageException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -27,32 +27,37 @@ final class Cli {
 
     /** Parses {@code argv} into {@code args}; returns the exit code (the caller passes it to System.exit). */
     static int run(String program, HasHelp args, String[] argv, Body body) {
+        return run(program, args, argv, System.out, System.err, body);
+    }
+
+    /** As {@link #run(String, HasHelp, String[], Body)}, with the help and messages going to the given streams. */
+    static int run(String program, HasHelp args, String[] argv, java.io.PrintStream out, java.io.PrintStream err, Body body) {
         JCommander jc = JCommander.newBuilder().programName(program).addObject(args).build();
         try {
             jc.parse(argv);
         } catch (ParameterException e) {
-            System.err.println(program + ": " + e.getMessage());
+            err.println(program + ": " + e.getMessage());
             StringBuilder usage = new StringBuilder();
             jc.getUsageFormatter().usage(usage);
-            System.err.print(usage);
+            err.print(usage);
             return USAGE;
         }
         if (args.help()) {
             StringBuilder usage = new StringBuilder();
             jc.getUsageFormatter().usage(usage);
-            System.out.print(usage);
+            out.print(usage);
             return OK;
         }
         try {
             return body.run();
         } catch (UsageException e) {
-            System.err.println(program + ": " + e.getMessage());
+            err.println(program + ": " + e.getMessage());
             return USAGE;
         } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
-            System.err.println(program + ": " + e.getMessage());
+            err.println(program + ": " + e.getMessage());
             return FAILED;
         } catch (Exception e) {
-            System.err.println(program + ": " + e);
+            err.println(program + ": " + e);
             return FAILED;
         }
     }
