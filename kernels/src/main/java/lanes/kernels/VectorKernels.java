@@ -1,6 +1,7 @@
 package lanes.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -43,17 +44,31 @@ final class VectorKernels implements Kernels {
     // Per-thread panels: GEMM runs on every training step, and fresh arrays would be garbage.
     private static final ThreadLocal<Panel> PANEL = ThreadLocal.withInitial(Panel::new);
 
+    /** Packed A: kept step q has index pos[q] and values val[r*stride + q] for rows r = 0..3. */
     private static final class Panel {
         int[] pos = new int[0];
         float[] val = new float[0];
+        int stride;
 
         void ensure(int k) {
-            if (pos.length < k + 1) {
-                pos = new int[k + 1];
-                val = new float[4 * (k + 1)];
+            if (pos.length < k + L) {
+                stride = k + L; // vector stores may run L - 1 lanes past the last kept step
+                pos = new int[stride];
+                val = new float[4 * stride];
             }
         }
     }
+
+    // Packing with vector compress (vcompressps) where the CPU has it: 16 pixels tested and packed in a
+    // handful of instructions. Without AVX-512 the JIT has no compress instruction to use, and the
+    // scalar packing below is faster than an emulated one.
+    private static final boolean COMPRESS = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512
+            && Boolean.parseBoolean(System.getProperty("lanes.compress", "true")); // false: for A/B measurements
+    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+    private static final IntVector IOTA = IntVector.zero(I).addIndex(1);
+    // Masked loads and stores are single instructions with AVX-512's mask registers; elsewhere the JIT
+    // emulates them, and narrow strips plus a scalar tail are faster.
+    private static final boolean MASKED_TAIL = COMPRESS;
 
     // A(i, p) = a[aOff + i*ars + p*acs]: one set of loops serves A and Aᵀ.
     private static void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs,
@@ -66,43 +81,85 @@ final class VectorKernels implements Kernels {
         panel.ensure(k);
         int[] pos = panel.pos;
         float[] val = panel.val;
-        int keepAll = skipZeros ? 0 : 1;
+        int st = panel.stride;
         int i = 0;
         for (; i + 4 <= m; i += 4) {
-            int a0 = aOff + i * ars, a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars, kept = 0;
-            for (int p = 0, ap = 0; p < k; p++, ap += acs) {
-                float x0 = a[a0 + ap], x1 = a[a1 + ap], x2 = a[a2 + ap], x3 = a[a3 + ap];
-                int q = 4 * kept;
-                pos[kept] = p;
-                val[q] = x0; val[q + 1] = x1; val[q + 2] = x2; val[q + 3] = x3;
-                // Branch-free: always write, keep only what counts. Zero or not is close to random for
-                // pixels, so a branch would mispredict about every other step, and C2 compiles float
-                // compares into branches: test the bits instead (x << 1 drops the sign of -0).
-                int any = (Float.floatToRawIntBits(x0) | Float.floatToRawIntBits(x1)
-                        | Float.floatToRawIntBits(x2) | Float.floatToRawIntBits(x3)) << 1 | keepAll;
-                kept += (any | -any) >>> 31;
-            }
-            tile4(n, kept, pos, val, b, bOff, ldb, c, cOff + i * ldc, ldc);
+            int kept = pack4(k, a, aOff + i * ars, ars, acs, skipZeros, pos, val, st);
+            tile4(n, kept, pos, val, st, b, bOff, ldb, c, cOff + i * ldc, ldc);
         }
         for (; i < m; i++) {
-            int a0 = aOff + i * ars, kept = 0;
-            for (int p = 0, ap = a0; p < k; p++, ap += acs) {
-                float x = a[ap];
-                pos[kept] = p;
-                val[kept] = x;
-                int any = Float.floatToRawIntBits(x) << 1 | keepAll;
-                kept += (any | -any) >>> 31;
-            }
+            int kept = pack1(k, a, aOff + i * ars, acs, skipZeros, pos, val);
             tile1(n, kept, pos, val, b, bOff, ldb, c, cOff + i * ldc);
         }
     }
 
+    /** Packs rows a0, a0+ars, a0+2ars, a0+3ars of A; returns how many steps were kept. */
+    private static int pack4(int k, float[] a, int a0, int ars, int acs, boolean skipZeros, int[] pos, float[] val, int st) {
+        int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars, kept = 0, p = 0;
+        if (COMPRESS && acs == 1) {
+            // Work on the bits as ints: one mask type throughout (a float-to-int mask cast is not always
+            // intrinsified), and x << 1 == 0 is exactly "x is ±0", as in the scalar loop below.
+            for (int bound = F.loopBound(k); p < bound; p += L) {
+                IntVector v0 = FloatVector.fromArray(F, a, a0 + p).reinterpretAsInts(),
+                        v1 = FloatVector.fromArray(F, a, a1 + p).reinterpretAsInts(),
+                        v2 = FloatVector.fromArray(F, a, a2 + p).reinterpretAsInts(),
+                        v3 = FloatVector.fromArray(F, a, a3 + p).reinterpretAsInts();
+                VectorMask<Integer> keep = skipZeros
+                        ? v0.or(v1).or(v2).or(v3).lanewise(VectorOperators.LSHL, 1).compare(VectorOperators.NE, 0)
+                        : I.maskAll(true);
+                IOTA.add(p).compress(keep).intoArray(pos, kept);
+                v0.compress(keep).reinterpretAsFloats().intoArray(val, kept);
+                v1.compress(keep).reinterpretAsFloats().intoArray(val, st + kept);
+                v2.compress(keep).reinterpretAsFloats().intoArray(val, 2 * st + kept);
+                v3.compress(keep).reinterpretAsFloats().intoArray(val, 3 * st + kept);
+                kept += keep.trueCount();
+            }
+        }
+        int keepAll = skipZeros ? 0 : 1;
+        for (int ap = p * acs; p < k; p++, ap += acs) {
+            float x0 = a[a0 + ap], x1 = a[a1 + ap], x2 = a[a2 + ap], x3 = a[a3 + ap];
+            pos[kept] = p;
+            val[kept] = x0; val[st + kept] = x1; val[2 * st + kept] = x2; val[3 * st + kept] = x3;
+            // Branch-free: always write, keep only what counts. Zero or not is close to random for
+            // pixels, so a branch would mispredict about every other step, and C2 compiles float
+            // compares into branches: test the bits instead (x << 1 drops the sign of -0).
+            int any = (Float.floatToRawIntBits(x0) | Float.floatToRawIntBits(x1)
+                    | Float.floatToRawIntBits(x2) | Float.floatToRawIntBits(x3)) << 1 | keepAll;
+            kept += (any | -any) >>> 31;
+        }
+        return kept;
+    }
+
+    /** Packs one row of A; returns how many steps were kept. */
+    private static int pack1(int k, float[] a, int a0, int acs, boolean skipZeros, int[] pos, float[] val) {
+        int kept = 0, p = 0;
+        if (COMPRESS && acs == 1) {
+            for (int bound = F.loopBound(k); p < bound; p += L) {
+                IntVector v = FloatVector.fromArray(F, a, a0 + p).reinterpretAsInts();
+                VectorMask<Integer> keep = skipZeros
+                        ? v.lanewise(VectorOperators.LSHL, 1).compare(VectorOperators.NE, 0) : I.maskAll(true);
+                IOTA.add(p).compress(keep).intoArray(pos, kept);
+                v.compress(keep).reinterpretAsFloats().intoArray(val, kept);
+                kept += keep.trueCount();
+            }
+        }
+        int keepAll = skipZeros ? 0 : 1;
+        for (int ap = a0 + p * acs; p < k; p++, ap += acs) {
+            float x = a[ap];
+            pos[kept] = p;
+            val[kept] = x;
+            int any = Float.floatToRawIntBits(x) << 1 | keepAll;
+            kept += (any | -any) >>> 31;
+        }
+        return kept;
+    }
+
     /**
-     * C[4×n] += Σ_q [val[4q..4q+3]] · B[pos[q]][..]: four rows of C, 4 × 4 vectors of accumulators
+     * C[4×n] += Σ_q [val[q], val[st+q], val[2st+q], val[3st+q]] · B[pos[q]][..]: four rows of C, 4 × 4 vectors of accumulators
      * (16 registers, which leaves room for the B loads and broadcasts on AVX2's 16 as well as AVX-512's
      * 32), 4 loads and 4 broadcasts per 16 fma.
      */
-    private static void tile4(int n, int kept, int[] pos, float[] val, float[] b, int bOff, int ldb,
+    private static void tile4(int n, int kept, int[] pos, float[] val, int st, float[] b, int bOff, int ldb,
                               float[] c, int c0, int ldc) {
         int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
         int j = 0;
@@ -116,16 +173,16 @@ final class VectorKernels implements Kernels {
             FloatVector c30 = FloatVector.fromArray(F, c, c3 + j), c31 = FloatVector.fromArray(F, c, c3 + j + L),
                     c32 = FloatVector.fromArray(F, c, c3 + j + 2 * L), c33 = FloatVector.fromArray(F, c, c3 + j + 3 * L);
             for (int q = 0; q < kept; q++) {
-                int bp = bOff + pos[q] * ldb + j, v = 4 * q;
+                int bp = bOff + pos[q] * ldb + j;
                 FloatVector b0 = FloatVector.fromArray(F, b, bp), b1 = FloatVector.fromArray(F, b, bp + L),
                         b2 = FloatVector.fromArray(F, b, bp + 2 * L), b3 = FloatVector.fromArray(F, b, bp + 3 * L);
-                FloatVector x = FloatVector.broadcast(F, val[v]);
+                FloatVector x = FloatVector.broadcast(F, val[q]);
                 c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-                x = FloatVector.broadcast(F, val[v + 1]);
+                x = FloatVector.broadcast(F, val[st + q]);
                 c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-                x = FloatVector.broadcast(F, val[v + 2]);
+                x = FloatVector.broadcast(F, val[2 * st + q]);
                 c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
-                x = FloatVector.broadcast(F, val[v + 3]);
+                x = FloatVector.broadcast(F, val[3 * st + q]);
                 c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
             }
             c00.intoArray(c, c0 + j); c01.intoArray(c, c0 + j + L); c02.intoArray(c, c0 + j + 2 * L); c03.intoArray(c, c0 + j + 3 * L);
@@ -138,11 +195,10 @@ final class VectorKernels implements Kernels {
                     v2 = FloatVector.fromArray(F, c, c2 + j), v3 = FloatVector.fromArray(F, c, c3 + j);
             for (int q = 0; q < kept; q++) {
                 FloatVector bv = FloatVector.fromArray(F, b, bOff + pos[q] * ldb + j);
-                int v = 4 * q;
-                v0 = FloatVector.broadcast(F, val[v]).fma(bv, v0);
-                v1 = FloatVector.broadcast(F, val[v + 1]).fma(bv, v1);
-                v2 = FloatVector.broadcast(F, val[v + 2]).fma(bv, v2);
-                v3 = FloatVector.broadcast(F, val[v + 3]).fma(bv, v3);
+                v0 = FloatVector.broadcast(F, val[q]).fma(bv, v0);
+                v1 = FloatVector.broadcast(F, val[st + q]).fma(bv, v1);
+                v2 = FloatVector.broadcast(F, val[2 * st + q]).fma(bv, v2);
+                v3 = FloatVector.broadcast(F, val[3 * st + q]).fma(bv, v3);
             }
             v0.intoArray(c, c0 + j); v1.intoArray(c, c1 + j); v2.intoArray(c, c2 + j); v3.intoArray(c, c3 + j);
         }
@@ -151,11 +207,10 @@ final class VectorKernels implements Kernels {
                     v2 = FloatVector.fromArray(T, c, c2 + j), v3 = FloatVector.fromArray(T, c, c3 + j);
             for (int q = 0; q < kept; q++) {
                 FloatVector bv = FloatVector.fromArray(T, b, bOff + pos[q] * ldb + j);
-                int v = 4 * q;
-                v0 = FloatVector.broadcast(T, val[v]).fma(bv, v0);
-                v1 = FloatVector.broadcast(T, val[v + 1]).fma(bv, v1);
-                v2 = FloatVector.broadcast(T, val[v + 2]).fma(bv, v2);
-                v3 = FloatVector.broadcast(T, val[v + 3]).fma(bv, v3);
+                v0 = FloatVector.broadcast(T, val[q]).fma(bv, v0);
+                v1 = FloatVector.broadcast(T, val[st + q]).fma(bv, v1);
+                v2 = FloatVector.broadcast(T, val[2 * st + q]).fma(bv, v2);
+                v3 = FloatVector.broadcast(T, val[3 * st + q]).fma(bv, v3);
             }
             v0.intoArray(c, c0 + j); v1.intoArray(c, c1 + j); v2.intoArray(c, c2 + j); v3.intoArray(c, c3 + j);
         }
@@ -163,11 +218,10 @@ final class VectorKernels implements Kernels {
             float s0 = c[c0 + j], s1 = c[c1 + j], s2 = c[c2 + j], s3 = c[c3 + j];
             for (int q = 0; q < kept; q++) {
                 float bv = b[bOff + pos[q] * ldb + j];
-                int v = 4 * q;
-                s0 = Math.fma(val[v], bv, s0);
-                s1 = Math.fma(val[v + 1], bv, s1);
-                s2 = Math.fma(val[v + 2], bv, s2);
-                s3 = Math.fma(val[v + 3], bv, s3);
+                s0 = Math.fma(val[q], bv, s0);
+                s1 = Math.fma(val[st + q], bv, s1);
+                s2 = Math.fma(val[2 * st + q], bv, s2);
+                s3 = Math.fma(val[3 * st + q], bv, s3);
             }
             c[c0 + j] = s0; c[c1 + j] = s1; c[c2 + j] = s2; c[c3 + j] = s3;
         }
@@ -203,6 +257,17 @@ final class VectorKernels implements Kernels {
             FloatVector v = FloatVector.fromArray(F, c, c0 + j);
             for (int q = 0; q < kept; q++) v = FloatVector.broadcast(F, val[q]).fma(FloatVector.fromArray(F, b, bOff + pos[q] * ldb + j), v);
             v.intoArray(c, c0 + j);
+        }
+        if (MASKED_TAIL && j < n) {
+            // One masked vector for the last columns: a 10-class output is one chain of fma instead
+            // of four loops over the same steps (each element still sums in k order).
+            VectorMask<Float> live = F.indexInRange(j, n);
+            FloatVector v = FloatVector.fromArray(F, c, c0 + j, live);
+            for (int q = 0; q < kept; q++) {
+                v = FloatVector.broadcast(F, val[q]).fma(FloatVector.fromArray(F, b, bOff + pos[q] * ldb + j, live), v);
+            }
+            v.intoArray(c, c0 + j, live);
+            return;
         }
         for (; NARROW_TAIL && j + TL <= n; j += TL) {
             FloatVector v = FloatVector.fromArray(T, c, c0 + j);
