@@ -1,9 +1,9 @@
 package lanes.kernels;
 
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Splits a range of independent rows into contiguous chunks and runs them on a dedicated
@@ -94,28 +94,81 @@ public final class BatchScheduler implements AutoCloseable {
             if (n > 0) body.run(0, n);
             return;
         }
-        @SuppressWarnings("unchecked")
-        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[chunks - 1];
+        Region region = new Region(chunks);
         for (int t = 1; t < chunks; t++) {
-            int start = bound(n, chunks, t), end = bound(n, chunks, t + 1);
-            tasks[t - 1] = pool.submit(() -> body.run(start, end));
+            int index = t, start = bound(n, chunks, t), end = bound(n, chunks, t + 1);
+            pool.execute(() -> {
+                try {
+                    body.run(start, end);
+                } catch (Throwable e) {
+                    region.failures[index] = e;
+                } finally {
+                    region.done();
+                }
+                linger();
+            });
         }
-        Throwable failure = null;
         try {
             body.run(0, bound(n, chunks, 1));
-        } catch (Throwable t) {
-            failure = t;
+        } catch (Throwable e) {
+            region.failures[0] = e;
         }
-        for (ForkJoinTask<?> task : tasks) {
-            try {
-                task.join();
-            } catch (Throwable t) {
-                if (failure == null) failure = t; else failure.addSuppressed(t);
-            }
+        region.await();
+        Throwable failure = null;
+        for (Throwable e : region.failures) {
+            if (e == null) continue;
+            if (failure == null) failure = e; else failure.addSuppressed(e);
         }
         if (failure instanceof RuntimeException re) throw re;
         if (failure instanceof Error e) throw e;
         if (failure != null) throw new IllegalStateException(failure);
+    }
+
+    /**
+     * How long the caller spins for the other chunks, and a worker for the next region, before either
+     * parks (like OpenMP's blocktime). A training step runs a parallel region every few tens of
+     * microseconds; a park/unpark round trip costs about as much as the work, so both sides spin
+     * briefly instead. {@code -Dlanes.spinMicros=0} turns spinning off.
+     */
+    private static final long SPIN_NANOS = Math.max(0, Long.getLong("lanes.spinMicros", 50)) * 1000;
+
+    /** The chunks of one forRange call handed to workers: a countdown and their failures. */
+    private static final class Region {
+        final Throwable[] failures;
+        final AtomicInteger pending;
+        final Thread caller = Thread.currentThread();
+
+        Region(int chunks) {
+            failures = new Throwable[chunks];
+            pending = new AtomicInteger(chunks - 1);
+        }
+
+        void done() {
+            if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
+        }
+
+        /** Returns when every worker chunk has finished (the countdown also publishes their failures). */
+        void await() {
+            long start = System.nanoTime();
+            while (pending.get() > 0) {
+                long waited = System.nanoTime() - start;
+                if (waited < SPIN_NANOS) pause(waited); else LockSupport.park(this);
+            }
+        }
+    }
+
+    /** A worker that just finished a chunk waits briefly for the next region before going back to the pool. */
+    private void linger() {
+        long start = System.nanoTime(), waited;
+        while ((waited = System.nanoTime() - start) < SPIN_NANOS && !pool.hasQueuedSubmissions() && !pool.isShutdown()) {
+            pause(waited);
+        }
+    }
+
+    /** A pure spin for the first microseconds, then yields: on a machine with more threads than cores the
+     *  thread being waited for may need this core. */
+    private static void pause(long waitedNanos) {
+        if (waitedNanos < 5_000) Thread.onSpinWait(); else Thread.yield();
     }
 
     /** Start of chunk t of `chunks` equal parts of [0, n). */

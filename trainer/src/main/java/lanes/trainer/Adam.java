@@ -25,10 +25,19 @@ public final class Adam {
     /** Number of updates applied so far. */
     public long steps() { return step; }
 
-    /** One update; element-wise, so chunks over threads change no bit. */
+    /** One update of every parameter; element-wise, so chunks over threads change no bit. */
     void update(Kernels k, BatchScheduler s, float[] params, float[] grads) {
-        long t = ++step;
-        s.forRange(params.length, 1 << 14, (i0, i1) ->
-                k.adam(i1 - i0, params, i0, grads, i0, m, i0, v, i0, lr, BETA1, BETA2, EPSILON, t));
+        long t = begin();
+        s.forRange(params.length, 1 << 14, (i0, i1) -> apply(k, params, grads, i0, i1 - i0, t));
+    }
+
+    /** Starts update number {@link #steps()} + 1, to be applied in parts with {@link #apply}. */
+    long begin() {
+        return ++step;
+    }
+
+    /** Update t for parameters [from, from + count): a part of one update, in any order or thread. */
+    void apply(Kernels k, float[] params, float[] grads, int from, int count, long t) {
+        k.adam(count, params, from, grads, from, m, from, v, from, lr, BETA1, BETA2, EPSILON, t);
     }
 }

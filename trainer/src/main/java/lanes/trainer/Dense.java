@@ -48,6 +48,25 @@ final class Dense {
     }
 
     /**
+     * The first layer's backward pass fused with its optimiser step: x (B, in) is the input batch,
+     * which gets no gradient. Each chunk of weight rows gets its gradient dW[r0..r1) = x[:, r0..r1)ᵀ·dz
+     * and is updated by Adam right away, while those rows are still in cache: the gradient is never
+     * written out and read back as a whole. The bias gradient is left in grads for the caller's
+     * Adam pass. Same arithmetic as backward + a separate update, so the same bits.
+     */
+    void backwardAndUpdate(Kernels k, BatchScheduler s, int rows, float[] x, float[] y, float[] dy, float[] params,
+                           float[] grads, Adam adam, long step) {
+        if (activation == Activation.RELU) k.reluBackward(rows * out, y, 0, dy, 0, dy, 0);
+        k.sumRows(rows, out, dy, 0, grads, biasOffset, false);
+        s.forRange(in, Math.max(4, (1 << 15) / Math.max(1, out * rows)), (r0, r1) -> {
+            int n = r1 - r0;
+            // dW rows r0..r1 = x[:, r0..r1]ᵀ·dz: (n, B)·(B, out), zeros of x (background pixels) skipped
+            k.matmulTransASkipZeros(n, out, rows, x, r0, in, dy, 0, out, grads, weightOffset + r0 * out, out, false);
+            adam.apply(k, params, grads, weightOffset + r0 * out, n * out, step);
+        });
+    }
+
+    /**
      * dy is (B, out), the gradient of the loss w.r.t. this layer's output y (for softmax: w.r.t. the
      * logits, already fused by the loss). Writes dW (in, out) and db (out) into grads, and dx (B, in)
      * when dx is not null. dy is overwritten with dz = act'(y)·dy.
