@@ -223,13 +223,7 @@ public final class SampleImages {
         g.setColor(Color.WHITE);
         g.fill(t.createTransformedShape(outline));
         g.dispose();
-        float[] m = new float[w * h];
-        int[] row = new int[w];
-        for (int y = 0; y < h; y++) {
-            im.getRaster().getSamples(0, y, w, 1, 0, row);
-            for (int x = 0; x < w; x++) m[y * w + x] = row[x] / 255f;
-        }
-        return m;
+        return coverage(im);
     }
 
     /**
@@ -245,6 +239,12 @@ public final class SampleImages {
         g.setStroke(new BasicStroke(width, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
         g.draw(path);
         g.dispose();
+        return coverage(im);
+    }
+
+    /** The grey levels of an 8-bit grey image as coverage in [0, 1]. */
+    private static float[] coverage(BufferedImage im) {
+        int w = im.getWidth(), h = im.getHeight();
         float[] m = new float[w * h];
         int[] row = new int[w];
         for (int y = 0; y < h; y++) {
