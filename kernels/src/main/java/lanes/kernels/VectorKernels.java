@@ -77,19 +77,26 @@ final class VectorKernels implements Kernels {
         if (n == 0) return; // C is empty: its offset may lie anywhere
         if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         if (k == 0) return;
+        int i = 0;
+        if (!skipZeros) {
+            // Dense: the tiles read A where it lies (A(i, p) = a[aOff + i*ars + p*acs]) and step through
+            // B's rows in order; packing would only copy.
+            for (; i + 4 <= m; i += 4) tile4(n, k, null, a, aOff + i * ars, ars, acs, b, bOff, ldb, c, cOff + i * ldc, ldc);
+            for (; i < m; i++) tile1(n, k, null, a, aOff + i * ars, acs, b, bOff, ldb, c, cOff + i * ldc);
+            return;
+        }
         Panel panel = PANEL.get();
         panel.ensure(k);
         int[] pos = panel.pos;
         float[] val = panel.val;
         int st = panel.stride;
-        int i = 0;
         for (; i + 4 <= m; i += 4) {
-            int kept = pack4(k, a, aOff + i * ars, ars, acs, skipZeros, pos, val, st);
-            tile4(n, kept, pos, val, st, b, bOff, ldb, c, cOff + i * ldc, ldc);
+            int kept = pack4(k, a, aOff + i * ars, ars, acs, true, pos, val, st);
+            tile4(n, kept, pos, val, 0, st, 1, b, bOff, ldb, c, cOff + i * ldc, ldc);
         }
         for (; i < m; i++) {
-            int kept = pack1(k, a, aOff + i * ars, acs, skipZeros, pos, val);
-            tile1(n, kept, pos, val, b, bOff, ldb, c, cOff + i * ldc);
+            int kept = pack1(k, a, aOff + i * ars, acs, true, pos, val);
+            tile1(n, kept, pos, val, 0, 1, b, bOff, ldb, c, cOff + i * ldc);
         }
     }
 
@@ -155,11 +162,12 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * C[4×n] += Σ_q [val[q], val[st+q], val[2st+q], val[3st+q]] · B[pos[q]][..]: four rows of C, 4 × 4 vectors of accumulators
+     * C[4×n] += Σ_q A(0..3, q) · B[row(q)][..], A(r, q) = val[va + r*st + q*vcs]: four rows of C, 4 × 4
+     * vectors of accumulators
      * (16 registers, which leaves room for the B loads and broadcasts on AVX2's 16 as well as AVX-512's
      * 32), 4 loads and 4 broadcasts per 16 fma.
      */
-    private static void tile4(int n, int kept, int[] pos, float[] val, int st, float[] b, int bOff, int ldb,
+    private static void tile4(int n, int kept, int[] pos, float[] val, int va, int st, int vcs, float[] b, int bOff, int ldb,
                               float[] c, int c0, int ldc) {
         int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
         int j = 0;
@@ -173,16 +181,16 @@ final class VectorKernels implements Kernels {
             FloatVector c30 = FloatVector.fromArray(F, c, c3 + j), c31 = FloatVector.fromArray(F, c, c3 + j + L),
                     c32 = FloatVector.fromArray(F, c, c3 + j + 2 * L), c33 = FloatVector.fromArray(F, c, c3 + j + 3 * L);
             for (int q = 0; q < kept; q++) {
-                int bp = bOff + pos[q] * ldb + j;
+                int bp = bOff + row(pos, q) * ldb + j, vq = va + q * vcs;
                 FloatVector b0 = FloatVector.fromArray(F, b, bp), b1 = FloatVector.fromArray(F, b, bp + L),
                         b2 = FloatVector.fromArray(F, b, bp + 2 * L), b3 = FloatVector.fromArray(F, b, bp + 3 * L);
-                FloatVector x = FloatVector.broadcast(F, val[q]);
+                FloatVector x = FloatVector.broadcast(F, val[vq]);
                 c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-                x = FloatVector.broadcast(F, val[st + q]);
+                x = FloatVector.broadcast(F, val[vq + st]);
                 c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-                x = FloatVector.broadcast(F, val[2 * st + q]);
+                x = FloatVector.broadcast(F, val[vq + 2 * st]);
                 c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
-                x = FloatVector.broadcast(F, val[3 * st + q]);
+                x = FloatVector.broadcast(F, val[vq + 3 * st]);
                 c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
             }
             c00.intoArray(c, c0 + j); c01.intoArray(c, c0 + j + L); c02.intoArray(c, c0 + j + 2 * L); c03.intoArray(c, c0 + j + 3 * L);
@@ -194,11 +202,12 @@ final class VectorKernels implements Kernels {
             FloatVector v0 = FloatVector.fromArray(F, c, c0 + j), v1 = FloatVector.fromArray(F, c, c1 + j),
                     v2 = FloatVector.fromArray(F, c, c2 + j), v3 = FloatVector.fromArray(F, c, c3 + j);
             for (int q = 0; q < kept; q++) {
-                FloatVector bv = FloatVector.fromArray(F, b, bOff + pos[q] * ldb + j);
-                v0 = FloatVector.broadcast(F, val[q]).fma(bv, v0);
-                v1 = FloatVector.broadcast(F, val[st + q]).fma(bv, v1);
-                v2 = FloatVector.broadcast(F, val[2 * st + q]).fma(bv, v2);
-                v3 = FloatVector.broadcast(F, val[3 * st + q]).fma(bv, v3);
+                FloatVector bv = FloatVector.fromArray(F, b, bOff + row(pos, q) * ldb + j);
+                int vq = va + q * vcs;
+                v0 = FloatVector.broadcast(F, val[vq]).fma(bv, v0);
+                v1 = FloatVector.broadcast(F, val[vq + st]).fma(bv, v1);
+                v2 = FloatVector.broadcast(F, val[vq + 2 * st]).fma(bv, v2);
+                v3 = FloatVector.broadcast(F, val[vq + 3 * st]).fma(bv, v3);
             }
             v0.intoArray(c, c0 + j); v1.intoArray(c, c1 + j); v2.intoArray(c, c2 + j); v3.intoArray(c, c3 + j);
         }
@@ -206,32 +215,35 @@ final class VectorKernels implements Kernels {
             FloatVector v0 = FloatVector.fromArray(T, c, c0 + j), v1 = FloatVector.fromArray(T, c, c1 + j),
                     v2 = FloatVector.fromArray(T, c, c2 + j), v3 = FloatVector.fromArray(T, c, c3 + j);
             for (int q = 0; q < kept; q++) {
-                FloatVector bv = FloatVector.fromArray(T, b, bOff + pos[q] * ldb + j);
-                v0 = FloatVector.broadcast(T, val[q]).fma(bv, v0);
-                v1 = FloatVector.broadcast(T, val[st + q]).fma(bv, v1);
-                v2 = FloatVector.broadcast(T, val[2 * st + q]).fma(bv, v2);
-                v3 = FloatVector.broadcast(T, val[3 * st + q]).fma(bv, v3);
+                FloatVector bv = FloatVector.fromArray(T, b, bOff + row(pos, q) * ldb + j);
+                int vq = va + q * vcs;
+                v0 = FloatVector.broadcast(T, val[vq]).fma(bv, v0);
+                v1 = FloatVector.broadcast(T, val[vq + st]).fma(bv, v1);
+                v2 = FloatVector.broadcast(T, val[vq + 2 * st]).fma(bv, v2);
+                v3 = FloatVector.broadcast(T, val[vq + 3 * st]).fma(bv, v3);
             }
             v0.intoArray(c, c0 + j); v1.intoArray(c, c1 + j); v2.intoArray(c, c2 + j); v3.intoArray(c, c3 + j);
         }
         for (; j < n; j++) {
             float s0 = c[c0 + j], s1 = c[c1 + j], s2 = c[c2 + j], s3 = c[c3 + j];
             for (int q = 0; q < kept; q++) {
-                float bv = b[bOff + pos[q] * ldb + j];
-                s0 = Math.fma(val[q], bv, s0);
-                s1 = Math.fma(val[st + q], bv, s1);
-                s2 = Math.fma(val[2 * st + q], bv, s2);
-                s3 = Math.fma(val[3 * st + q], bv, s3);
+                float bv = b[bOff + row(pos, q) * ldb + j];
+                int vq = va + q * vcs;
+                s0 = Math.fma(val[vq], bv, s0);
+                s1 = Math.fma(val[vq + st], bv, s1);
+                s2 = Math.fma(val[vq + 2 * st], bv, s2);
+                s3 = Math.fma(val[vq + 3 * st], bv, s3);
             }
             c[c0 + j] = s0; c[c1 + j] = s1; c[c2 + j] = s2; c[c3 + j] = s3;
         }
     }
 
     /**
-     * C[1×n] += Σ_q val[q] · B[pos[q]][..]: one row of C. The 8-vector strip keeps a 128-unit row in
+     * C[1×n] += Σ_q val[va + q*vcs] · B[row(q)][..]: one row of C. The 8-vector strip keeps a 128-unit row in
      * registers at 512 bits, so single-image prediction walks its non-zero pixels once.
      */
-    private static void tile1(int n, int kept, int[] pos, float[] val, float[] b, int bOff, int ldb, float[] c, int c0) {
+    private static void tile1(int n, int kept, int[] pos, float[] val, int va, int vcs, float[] b, int bOff, int ldb,
+                              float[] c, int c0) {
         int j = 0;
         for (; j + 8 * L <= n; j += 8 * L) {
             FloatVector v0 = FloatVector.fromArray(F, c, c0 + j), v1 = FloatVector.fromArray(F, c, c0 + j + L),
@@ -239,8 +251,8 @@ final class VectorKernels implements Kernels {
                     v4 = FloatVector.fromArray(F, c, c0 + j + 4 * L), v5 = FloatVector.fromArray(F, c, c0 + j + 5 * L),
                     v6 = FloatVector.fromArray(F, c, c0 + j + 6 * L), v7 = FloatVector.fromArray(F, c, c0 + j + 7 * L);
             for (int q = 0; q < kept; q++) {
-                int bp = bOff + pos[q] * ldb + j;
-                FloatVector x = FloatVector.broadcast(F, val[q]);
+                int bp = bOff + row(pos, q) * ldb + j;
+                FloatVector x = FloatVector.broadcast(F, val[va + q * vcs]);
                 v0 = x.fma(FloatVector.fromArray(F, b, bp), v0);
                 v1 = x.fma(FloatVector.fromArray(F, b, bp + L), v1);
                 v2 = x.fma(FloatVector.fromArray(F, b, bp + 2 * L), v2);
@@ -255,7 +267,7 @@ final class VectorKernels implements Kernels {
         }
         for (; j + L <= n; j += L) {
             FloatVector v = FloatVector.fromArray(F, c, c0 + j);
-            for (int q = 0; q < kept; q++) v = FloatVector.broadcast(F, val[q]).fma(FloatVector.fromArray(F, b, bOff + pos[q] * ldb + j), v);
+            for (int q = 0; q < kept; q++) v = FloatVector.broadcast(F, val[va + q * vcs]).fma(FloatVector.fromArray(F, b, bOff + row(pos, q) * ldb + j), v);
             v.intoArray(c, c0 + j);
         }
         if (MASKED_TAIL && j < n) {
@@ -264,21 +276,26 @@ final class VectorKernels implements Kernels {
             VectorMask<Float> live = F.indexInRange(j, n);
             FloatVector v = FloatVector.fromArray(F, c, c0 + j, live);
             for (int q = 0; q < kept; q++) {
-                v = FloatVector.broadcast(F, val[q]).fma(FloatVector.fromArray(F, b, bOff + pos[q] * ldb + j, live), v);
+                v = FloatVector.broadcast(F, val[va + q * vcs]).fma(FloatVector.fromArray(F, b, bOff + row(pos, q) * ldb + j, live), v);
             }
             v.intoArray(c, c0 + j, live);
             return;
         }
         for (; NARROW_TAIL && j + TL <= n; j += TL) {
             FloatVector v = FloatVector.fromArray(T, c, c0 + j);
-            for (int q = 0; q < kept; q++) v = FloatVector.broadcast(T, val[q]).fma(FloatVector.fromArray(T, b, bOff + pos[q] * ldb + j), v);
+            for (int q = 0; q < kept; q++) v = FloatVector.broadcast(T, val[va + q * vcs]).fma(FloatVector.fromArray(T, b, bOff + row(pos, q) * ldb + j), v);
             v.intoArray(c, c0 + j);
         }
         for (; j < n; j++) {
             float acc = c[c0 + j];
-            for (int q = 0; q < kept; q++) acc = Math.fma(val[q], b[bOff + pos[q] * ldb + j], acc);
+            for (int q = 0; q < kept; q++) acc = Math.fma(val[va + q * vcs], b[bOff + row(pos, q) * ldb + j], acc);
             c[c0 + j] = acc;
         }
+    }
+
+    /** The row of B for kept step q: pos[q] when A was packed, q itself for dense A (C2 unswitches the loops on it). */
+    private static int row(int[] pos, int q) {
+        return pos == null ? q : pos[q];
     }
 
     @Override
