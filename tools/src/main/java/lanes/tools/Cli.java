@@ -23,6 +23,13 @@ final class Cli {
     /** Holds the {@code --help} flag for each command's argument class. */
     interface HasHelp {
         boolean help();
+
+        /**
+         * The checks that need nothing but the arguments themselves, run after parsing and before the
+         * body: throws {@link UsageException}. Reads no file and writes none, so the whole of argument
+         * handling can be exercised without running the command.
+         */
+        default void check() {}
     }
 
     /** Parses {@code argv} into {@code args}; returns the exit code (the caller passes it to System.exit). */
@@ -44,6 +51,7 @@ final class Cli {
             return OK;
         }
         try {
+            args.check();
             return body.run();
         } catch (UsageException e) {
             System.err.println(program + ": " + e.getMessage());
