@@ -4,6 +4,7 @@ import com.beust.jcommander.JCommander;
 import com.beust.jcommander.ParameterException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 
 /**
  * The shared frame of every command: parse with JCommander, {@code --help}, and the exit codes
@@ -34,11 +35,20 @@ final class Cli {
 
     /** Parses {@code argv} into {@code args}; returns the exit code (the caller passes it to System.exit). */
     static int run(String program, HasHelp args, String[] argv, Body body) {
-        JCommander jc = JCommander.newBuilder().programName(program).addObject(args).build();
+        // No @file expansion: "@2x.png" is an image to predict, not a file of more arguments to read.
+        JCommander jc = JCommander.newBuilder().programName(program).addObject(args).expandAtSign(false).build();
+        String error = null;
         try {
             jc.parse(argv);
         } catch (ParameterException e) {
-            System.err.println(program + ": " + e.getMessage());
+            error = e.getMessage();
+        } catch (RuntimeException e) {
+            // JCommander itself fails on some malformed command lines, such as "--data --" (an
+            // ArrayIndexOutOfBoundsException): still a bad command line, so a usage error, not a crash.
+            error = "cannot parse the arguments " + Arrays.toString(argv) + " (" + e + ")";
+        }
+        if (error != null) {
+            System.err.println(program + ": " + error);
             StringBuilder usage = new StringBuilder();
             jc.getUsageFormatter().usage(usage);
             System.err.print(usage);
