@@ -16,6 +16,53 @@ import jdk.jfr.StackTrace;
 final class EngineEvents {
     private EngineEvents() {}
 
+    /** Model loading inside a lanes.ModelLoad event. */
+    static Model load(java.util.concurrent.Callable<Model> loader) throws WeightFileException {
+        ModelLoad event = new ModelLoad();
+        event.begin();
+        Model m;
+        try {
+            m = loader.call();
+        } catch (WeightFileException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        event.end();
+        if (event.shouldCommit()) {
+            event.source = m.source();
+            event.layers = m.layers.length;
+            event.parameters = m.weights().parameterCount();
+            event.commit();
+        }
+        return m;
+    }
+
+    /** One single-image prediction inside a lanes.Predict event. */
+    static int predict(Predictor p, float[] input, float[] probabilities) {
+        Predict event = new Predict();
+        event.begin();
+        int label = p.run(input, probabilities);
+        event.end();
+        if (event.shouldCommit()) {
+            event.batchSize = 1;
+            event.commit();
+        }
+        return label;
+    }
+
+    /** A batch prediction inside a lanes.Predict event. */
+    static void predictBatch(Runnable batch, int count) {
+        Predict event = new Predict();
+        event.begin();
+        batch.run();
+        event.end();
+        if (event.shouldCommit()) {
+            event.batchSize = count;
+            event.commit();
+        }
+    }
+
     @Name("lanes.ModelLoad")
     @Label("Model load")
     @Category({"Lanes", "Engine"})

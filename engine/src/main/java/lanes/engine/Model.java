@@ -53,20 +53,14 @@ public final class Model {
 
     /** Reads and validates a weight file. */
     public static Model load(Path file) throws WeightFileException {
-        EngineEvents.ModelLoad event = new EngineEvents.ModelLoad();
-        event.begin();
-        Model m = new Model(WeightFile.read(file), file.toString(), KernelsProvider.get());
-        m.commitLoad(event);
-        return m;
+        if (JfrSupport.active()) return EngineEvents.load(() -> new Model(WeightFile.read(file), file.toString(), KernelsProvider.get()));
+        return new Model(WeightFile.read(file), file.toString(), KernelsProvider.get());
     }
 
     /** Reads and validates a weight file from a stream; {@code sourceName} names it in errors. */
     public static Model load(InputStream in, String sourceName) throws WeightFileException {
-        EngineEvents.ModelLoad event = new EngineEvents.ModelLoad();
-        event.begin();
-        Model m = new Model(WeightFile.read(in, sourceName), sourceName, KernelsProvider.get());
-        m.commitLoad(event);
-        return m;
+        if (JfrSupport.active()) return EngineEvents.load(() -> new Model(WeightFile.read(in, sourceName), sourceName, KernelsProvider.get()));
+        return new Model(WeightFile.read(in, sourceName), sourceName, KernelsProvider.get());
     }
 
     /** Loads a weight file from the classpath (resolved against this class, so use an absolute path). */
@@ -85,16 +79,6 @@ public final class Model {
     /** A model over weights already in memory, with the given kernels (tests compare scalar and SIMD). */
     public static Model of(Weights weights, Kernels kernels) {
         return new Model(weights, "memory", kernels);
-    }
-
-    private void commitLoad(EngineEvents.ModelLoad event) {
-        event.end();
-        if (event.shouldCommit()) {
-            event.source = source;
-            event.layers = layers.length;
-            event.parameters = weights.parameterCount();
-            event.commit();
-        }
     }
 
     public int inputSize() { return inputSize; }
@@ -137,9 +121,7 @@ public final class Model {
                 "labels must hold " + count + " entries, has " + (labels == null ? 0 : labels.length));
         if (probabilities != null && probabilities.length < (long) count * outputs) throw new IllegalArgumentException(
                 "probabilities must hold " + count + " x " + outputs + " values, has " + probabilities.length);
-        EngineEvents.Predict event = new EngineEvents.Predict();
-        event.begin();
-        scheduler.forRange(count, BATCH_ROWS, (r0, r1) -> {
+        Runnable batch = () -> scheduler.forRange(count, BATCH_ROWS, (r0, r1) -> {
             float[][] s = scratch();
             for (int from = r0; from < r1; from += BATCH_ROWS) {
                 int rows = Math.min(BATCH_ROWS, r1 - from);
@@ -155,11 +137,7 @@ public final class Model {
                 if (probabilities != null) finish(rows, x, 0, probabilities, from * outputs);
             }
         });
-        event.end();
-        if (event.shouldCommit()) {
-            event.batchSize = count;
-            event.commit();
-        }
+        if (JfrSupport.active()) EngineEvents.predictBatch(batch, count); else batch.run();
     }
 
     /** Rows per kernel call in batch prediction: activations of 64 rows stay in L1/L2. */

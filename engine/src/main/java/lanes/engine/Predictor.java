@@ -28,12 +28,7 @@ public final class Predictor {
 
     /** The most probable class of one input of {@link Model#inputSize()} values. */
     public int predict(float[] input) {
-        EngineEvents.Predict event = new EngineEvents.Predict();
-        event.begin();
-        float[] logits = forward(input);
-        int label = k.argmax(model.outputs, logits, 0);
-        commit(event);
-        return label;
+        return JfrSupport.active() ? EngineEvents.predict(this, input, null) : run(input, null);
     }
 
     /** As {@link #predict(float[])}, also writing the class probabilities to {@code probabilities}. */
@@ -41,21 +36,15 @@ public final class Predictor {
         if (probabilities == null || probabilities.length < model.outputs) throw new IllegalArgumentException(
                 "probabilities needs " + model.outputs + " elements, has "
                         + (probabilities == null ? "none (null)" : probabilities.length));
-        EngineEvents.Predict event = new EngineEvents.Predict();
-        event.begin();
-        float[] logits = forward(input);
-        int label = k.argmax(model.outputs, logits, 0);
-        model.finish(1, logits, 0, probabilities, 0);
-        commit(event);
-        return label;
+        return JfrSupport.active() ? EngineEvents.predict(this, input, probabilities) : run(input, probabilities);
     }
 
-    private static void commit(EngineEvents.Predict event) {
-        event.end();
-        if (event.shouldCommit()) {
-            event.batchSize = 1;
-            event.commit();
-        }
+    /** The prediction itself; probabilities may be null (then no softmax is computed). */
+    int run(float[] input, float[] probabilities) {
+        float[] logits = forward(input);
+        int label = k.argmax(model.outputs, logits, 0);
+        if (probabilities != null) model.finish(1, logits, 0, probabilities, 0);
+        return label;
     }
 
     /** Runs every layer; returns the buffer holding the last layer's pre-softmax output. */

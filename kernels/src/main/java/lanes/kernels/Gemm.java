@@ -61,4 +61,5 @@ public final class Gemm {
         scheduler.forRange(m, minRows(n, k), (r0, r1) ->
                 kernels.matmulTransB(r1 - r0, n, k, a, aOff + r0 * lda, lda, b, bOff, ldb, c, cOff + r0 * ldc, ldc, accumulate));
     }
+
 }

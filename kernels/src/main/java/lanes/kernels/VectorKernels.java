@@ -33,22 +33,77 @@ final class VectorKernels implements Kernels {
     @Override public int vectorBits() { return F.vectorBitSize(); }
 
     // ---- GEMM -------------------------------------------------------------------------------
+    //
+    // A is packed, BLAS style, four rows at a time into a panel: for each kept step p, its index and
+    // the four values A[i..i+3][p] side by side. The dense forms keep every p; the zero-skipping forms
+    // keep a p when any of the four values is non-zero (pixels of neighbouring images, or neighbouring
+    // pixels of one batch, are zero together often enough). Packing also turns the strided reads of
+    // Aᵀ into one pass, and lets a single register-tiled loop serve all four GEMM forms.
+
+    // Per-thread panels: GEMM runs on every training step, and fresh arrays would be garbage.
+    private static final ThreadLocal<Panel> PANEL = ThreadLocal.withInitial(Panel::new);
+
+    private static final class Panel {
+        int[] pos = new int[0];
+        float[] val = new float[0];
+
+        void ensure(int k) {
+            if (pos.length < k + 1) {
+                pos = new int[k + 1];
+                val = new float[4 * (k + 1)];
+            }
+        }
+    }
 
     // A(i, p) = a[aOff + i*ars + p*acs]: one set of loops serves A and Aᵀ.
     private static void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs,
-                             float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
-        if (n == 0) return; // C has no element; its offset may lie past the end of the array
+                             float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+                             boolean accumulate, boolean skipZeros) {
+        if (n == 0) return; // C is empty: its offset may lie anywhere
         if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         if (k == 0) return;
+        Panel panel = PANEL.get();
+        panel.ensure(k);
+        int[] pos = panel.pos;
+        float[] val = panel.val;
+        int keepAll = skipZeros ? 0 : 1;
         int i = 0;
-        for (; i + 4 <= m; i += 4) rows4(n, k, a, aOff + i * ars, ars, acs, b, bOff, ldb, c, cOff + i * ldc, ldc);
-        for (; i < m; i++) rows1(n, k, a, aOff + i * ars, acs, b, bOff, ldb, c, cOff + i * ldc);
+        for (; i + 4 <= m; i += 4) {
+            int a0 = aOff + i * ars, a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars, kept = 0;
+            for (int p = 0, ap = 0; p < k; p++, ap += acs) {
+                float x0 = a[a0 + ap], x1 = a[a1 + ap], x2 = a[a2 + ap], x3 = a[a3 + ap];
+                int q = 4 * kept;
+                pos[kept] = p;
+                val[q] = x0; val[q + 1] = x1; val[q + 2] = x2; val[q + 3] = x3;
+                // Branch-free: always write, keep only what counts. Zero or not is close to random for
+                // pixels, so a branch would mispredict about every other step, and C2 compiles float
+                // compares into branches: test the bits instead (x << 1 drops the sign of -0).
+                int any = (Float.floatToRawIntBits(x0) | Float.floatToRawIntBits(x1)
+                        | Float.floatToRawIntBits(x2) | Float.floatToRawIntBits(x3)) << 1 | keepAll;
+                kept += (any | -any) >>> 31;
+            }
+            tile4(n, kept, pos, val, b, bOff, ldb, c, cOff + i * ldc, ldc);
+        }
+        for (; i < m; i++) {
+            int a0 = aOff + i * ars, kept = 0;
+            for (int p = 0, ap = a0; p < k; p++, ap += acs) {
+                float x = a[ap];
+                pos[kept] = p;
+                val[kept] = x;
+                int any = Float.floatToRawIntBits(x) << 1 | keepAll;
+                kept += (any | -any) >>> 31;
+            }
+            tile1(n, kept, pos, val, b, bOff, ldb, c, cOff + i * ldc);
+        }
     }
 
-    /** C[4×n] += A[4×k]·B[k×n]; a0 is A(0,0), c0 is C(0,0). */
-    private static void rows4(int n, int k, float[] a, int a0, int ars, int acs,
-                              float[] b, int bOff, int ldb, float[] c, int c0, int ldc) {
-        int a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars;
+    /**
+     * C[4×n] += Σ_q [val[4q..4q+3]] · B[pos[q]][..]: four rows of C, 4 × 4 vectors of accumulators
+     * (16 registers, which leaves room for the B loads and broadcasts on AVX2's 16 as well as AVX-512's
+     * 32), 4 loads and 4 broadcasts per 16 fma.
+     */
+    private static void tile4(int n, int kept, int[] pos, float[] val, float[] b, int bOff, int ldb,
+                              float[] c, int c0, int ldc) {
         int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
         int j = 0;
         for (; j + 4 * L <= n; j += 4 * L) {
@@ -60,16 +115,17 @@ final class VectorKernels implements Kernels {
                     c22 = FloatVector.fromArray(F, c, c2 + j + 2 * L), c23 = FloatVector.fromArray(F, c, c2 + j + 3 * L);
             FloatVector c30 = FloatVector.fromArray(F, c, c3 + j), c31 = FloatVector.fromArray(F, c, c3 + j + L),
                     c32 = FloatVector.fromArray(F, c, c3 + j + 2 * L), c33 = FloatVector.fromArray(F, c, c3 + j + 3 * L);
-            for (int p = 0, bp = bOff + j, ap = 0; p < k; p++, bp += ldb, ap += acs) {
+            for (int q = 0; q < kept; q++) {
+                int bp = bOff + pos[q] * ldb + j, v = 4 * q;
                 FloatVector b0 = FloatVector.fromArray(F, b, bp), b1 = FloatVector.fromArray(F, b, bp + L),
                         b2 = FloatVector.fromArray(F, b, bp + 2 * L), b3 = FloatVector.fromArray(F, b, bp + 3 * L);
-                FloatVector x = FloatVector.broadcast(F, a[a0 + ap]);
+                FloatVector x = FloatVector.broadcast(F, val[v]);
                 c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-                x = FloatVector.broadcast(F, a[a1 + ap]);
+                x = FloatVector.broadcast(F, val[v + 1]);
                 c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-                x = FloatVector.broadcast(F, a[a2 + ap]);
+                x = FloatVector.broadcast(F, val[v + 2]);
                 c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
-                x = FloatVector.broadcast(F, a[a3 + ap]);
+                x = FloatVector.broadcast(F, val[v + 3]);
                 c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
             }
             c00.intoArray(c, c0 + j); c01.intoArray(c, c0 + j + L); c02.intoArray(c, c0 + j + 2 * L); c03.intoArray(c, c0 + j + 3 * L);
@@ -80,120 +136,56 @@ final class VectorKernels implements Kernels {
         for (; j + L <= n; j += L) {
             FloatVector v0 = FloatVector.fromArray(F, c, c0 + j), v1 = FloatVector.fromArray(F, c, c1 + j),
                     v2 = FloatVector.fromArray(F, c, c2 + j), v3 = FloatVector.fromArray(F, c, c3 + j);
-            for (int p = 0, bp = bOff + j, ap = 0; p < k; p++, bp += ldb, ap += acs) {
-                FloatVector bv = FloatVector.fromArray(F, b, bp);
-                v0 = FloatVector.broadcast(F, a[a0 + ap]).fma(bv, v0);
-                v1 = FloatVector.broadcast(F, a[a1 + ap]).fma(bv, v1);
-                v2 = FloatVector.broadcast(F, a[a2 + ap]).fma(bv, v2);
-                v3 = FloatVector.broadcast(F, a[a3 + ap]).fma(bv, v3);
+            for (int q = 0; q < kept; q++) {
+                FloatVector bv = FloatVector.fromArray(F, b, bOff + pos[q] * ldb + j);
+                int v = 4 * q;
+                v0 = FloatVector.broadcast(F, val[v]).fma(bv, v0);
+                v1 = FloatVector.broadcast(F, val[v + 1]).fma(bv, v1);
+                v2 = FloatVector.broadcast(F, val[v + 2]).fma(bv, v2);
+                v3 = FloatVector.broadcast(F, val[v + 3]).fma(bv, v3);
             }
             v0.intoArray(c, c0 + j); v1.intoArray(c, c1 + j); v2.intoArray(c, c2 + j); v3.intoArray(c, c3 + j);
         }
         for (; NARROW_TAIL && j + TL <= n; j += TL) {
             FloatVector v0 = FloatVector.fromArray(T, c, c0 + j), v1 = FloatVector.fromArray(T, c, c1 + j),
                     v2 = FloatVector.fromArray(T, c, c2 + j), v3 = FloatVector.fromArray(T, c, c3 + j);
-            for (int p = 0, bp = bOff + j, ap = 0; p < k; p++, bp += ldb, ap += acs) {
-                FloatVector bv = FloatVector.fromArray(T, b, bp);
-                v0 = FloatVector.broadcast(T, a[a0 + ap]).fma(bv, v0);
-                v1 = FloatVector.broadcast(T, a[a1 + ap]).fma(bv, v1);
-                v2 = FloatVector.broadcast(T, a[a2 + ap]).fma(bv, v2);
-                v3 = FloatVector.broadcast(T, a[a3 + ap]).fma(bv, v3);
+            for (int q = 0; q < kept; q++) {
+                FloatVector bv = FloatVector.fromArray(T, b, bOff + pos[q] * ldb + j);
+                int v = 4 * q;
+                v0 = FloatVector.broadcast(T, val[v]).fma(bv, v0);
+                v1 = FloatVector.broadcast(T, val[v + 1]).fma(bv, v1);
+                v2 = FloatVector.broadcast(T, val[v + 2]).fma(bv, v2);
+                v3 = FloatVector.broadcast(T, val[v + 3]).fma(bv, v3);
             }
             v0.intoArray(c, c0 + j); v1.intoArray(c, c1 + j); v2.intoArray(c, c2 + j); v3.intoArray(c, c3 + j);
         }
         for (; j < n; j++) {
             float s0 = c[c0 + j], s1 = c[c1 + j], s2 = c[c2 + j], s3 = c[c3 + j];
-            for (int p = 0, bp = bOff + j, ap = 0; p < k; p++, bp += ldb, ap += acs) {
-                float bv = b[bp];
-                s0 = Math.fma(a[a0 + ap], bv, s0);
-                s1 = Math.fma(a[a1 + ap], bv, s1);
-                s2 = Math.fma(a[a2 + ap], bv, s2);
-                s3 = Math.fma(a[a3 + ap], bv, s3);
+            for (int q = 0; q < kept; q++) {
+                float bv = b[bOff + pos[q] * ldb + j];
+                int v = 4 * q;
+                s0 = Math.fma(val[v], bv, s0);
+                s1 = Math.fma(val[v + 1], bv, s1);
+                s2 = Math.fma(val[v + 2], bv, s2);
+                s3 = Math.fma(val[v + 3], bv, s3);
             }
             c[c0 + j] = s0; c[c1 + j] = s1; c[c2 + j] = s2; c[c3 + j] = s3;
         }
     }
 
-    /** C[1×n] += A[1×k]·B[k×n]. */
-    private static void rows1(int n, int k, float[] a, int a0, int acs, float[] b, int bOff, int ldb, float[] c, int c0) {
+    /**
+     * C[1×n] += Σ_q val[q] · B[pos[q]][..]: one row of C. The 8-vector strip keeps a 128-unit row in
+     * registers at 512 bits, so single-image prediction walks its non-zero pixels once.
+     */
+    private static void tile1(int n, int kept, int[] pos, float[] val, float[] b, int bOff, int ldb, float[] c, int c0) {
         int j = 0;
-        for (; j + 4 * L <= n; j += 4 * L) {
-            FloatVector v0 = FloatVector.fromArray(F, c, c0 + j), v1 = FloatVector.fromArray(F, c, c0 + j + L),
-                    v2 = FloatVector.fromArray(F, c, c0 + j + 2 * L), v3 = FloatVector.fromArray(F, c, c0 + j + 3 * L);
-            for (int p = 0, bp = bOff + j, ap = a0; p < k; p++, bp += ldb, ap += acs) {
-                FloatVector x = FloatVector.broadcast(F, a[ap]);
-                v0 = x.fma(FloatVector.fromArray(F, b, bp), v0);
-                v1 = x.fma(FloatVector.fromArray(F, b, bp + L), v1);
-                v2 = x.fma(FloatVector.fromArray(F, b, bp + 2 * L), v2);
-                v3 = x.fma(FloatVector.fromArray(F, b, bp + 3 * L), v3);
-            }
-            v0.intoArray(c, c0 + j); v1.intoArray(c, c0 + j + L); v2.intoArray(c, c0 + j + 2 * L); v3.intoArray(c, c0 + j + 3 * L);
-        }
-        for (; j + L <= n; j += L) {
-            FloatVector v = FloatVector.fromArray(F, c, c0 + j);
-            for (int p = 0, bp = bOff + j, ap = a0; p < k; p++, bp += ldb, ap += acs) {
-                v = FloatVector.broadcast(F, a[ap]).fma(FloatVector.fromArray(F, b, bp), v);
-            }
-            v.intoArray(c, c0 + j);
-        }
-        for (; NARROW_TAIL && j + TL <= n; j += TL) {
-            FloatVector v = FloatVector.fromArray(T, c, c0 + j);
-            for (int p = 0, bp = bOff + j, ap = a0; p < k; p++, bp += ldb, ap += acs) {
-                v = FloatVector.broadcast(T, a[ap]).fma(FloatVector.fromArray(T, b, bp), v);
-            }
-            v.intoArray(c, c0 + j);
-        }
-        for (; j < n; j++) {
-            float s = c[c0 + j];
-            for (int p = 0, bp = bOff + j, ap = a0; p < k; p++, bp += ldb, ap += acs) s = Math.fma(a[ap], b[bp], s);
-            c[c0 + j] = s;
-        }
-    }
-
-    // Per-thread lists of a row's non-zero entries of A: positions (row offsets into B) and values.
-    private static final ThreadLocal<SparseRow> SPARSE = ThreadLocal.withInitial(SparseRow::new);
-
-    private static final class SparseRow {
-        int[] pos = new int[0];
-        float[] val = new float[0];
-    }
-
-    /** C[m×n] (+)= A·B over the non-zero entries of each row of A only. */
-    private static void gemmSkipZeros(int m, int n, int k, float[] a, int aOff, int ars, int acs,
-                                      float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
-        if (n == 0) return; // C has no element; its offset may lie past the end of the array
-        SparseRow s = SPARSE.get();
-        if (s.pos.length < k + 1) { s.pos = new int[k + 1]; s.val = new float[k + 1]; }
-        int[] pos = s.pos;
-        float[] val = s.val;
-        for (int i = 0; i < m; i++) {
-            int nz = 0;
-            // Branch-free compaction: always write, advance only past non-zeros. Pixels are zero or
-            // not at random, so a branch here mispredicts about every other element.
-            for (int p = 0, ap = aOff + i * ars, bp = bOff; p < k; p++, ap += acs, bp += ldb) {
-                float x = a[ap];
-                pos[nz] = bp;
-                val[nz] = x;
-                nz += x != 0f ? 1 : 0;
-            }
-            int c0 = cOff + i * ldc;
-            if (!accumulate) java.util.Arrays.fill(c, c0, c0 + n, 0f);
-            sparseRow(n, nz, pos, val, b, c, c0);
-        }
-    }
-
-    /** C[1×n] += Σ_q val[q]·B[pos[q] ..]: the zero-skipping single-row kernel. */
-    private static void sparseRow(int n, int nz, int[] pos, float[] val, float[] b, float[] c, int c0) {
-        int j = 0;
-        // 8 vectors of accumulators: a 128-unit hidden layer at 512 bits stays in registers whole,
-        // so the list of non-zeros is walked once.
         for (; j + 8 * L <= n; j += 8 * L) {
             FloatVector v0 = FloatVector.fromArray(F, c, c0 + j), v1 = FloatVector.fromArray(F, c, c0 + j + L),
                     v2 = FloatVector.fromArray(F, c, c0 + j + 2 * L), v3 = FloatVector.fromArray(F, c, c0 + j + 3 * L),
                     v4 = FloatVector.fromArray(F, c, c0 + j + 4 * L), v5 = FloatVector.fromArray(F, c, c0 + j + 5 * L),
                     v6 = FloatVector.fromArray(F, c, c0 + j + 6 * L), v7 = FloatVector.fromArray(F, c, c0 + j + 7 * L);
-            for (int q = 0; q < nz; q++) {
-                int bp = pos[q] + j;
+            for (int q = 0; q < kept; q++) {
+                int bp = bOff + pos[q] * ldb + j;
                 FloatVector x = FloatVector.broadcast(F, val[q]);
                 v0 = x.fma(FloatVector.fromArray(F, b, bp), v0);
                 v1 = x.fma(FloatVector.fromArray(F, b, bp + L), v1);
@@ -207,32 +199,19 @@ final class VectorKernels implements Kernels {
             v0.intoArray(c, c0 + j); v1.intoArray(c, c0 + j + L); v2.intoArray(c, c0 + j + 2 * L); v3.intoArray(c, c0 + j + 3 * L);
             v4.intoArray(c, c0 + j + 4 * L); v5.intoArray(c, c0 + j + 5 * L); v6.intoArray(c, c0 + j + 6 * L); v7.intoArray(c, c0 + j + 7 * L);
         }
-        for (; j + 4 * L <= n; j += 4 * L) {
-            FloatVector v0 = FloatVector.fromArray(F, c, c0 + j), v1 = FloatVector.fromArray(F, c, c0 + j + L),
-                    v2 = FloatVector.fromArray(F, c, c0 + j + 2 * L), v3 = FloatVector.fromArray(F, c, c0 + j + 3 * L);
-            for (int q = 0; q < nz; q++) {
-                int bp = pos[q] + j;
-                FloatVector x = FloatVector.broadcast(F, val[q]);
-                v0 = x.fma(FloatVector.fromArray(F, b, bp), v0);
-                v1 = x.fma(FloatVector.fromArray(F, b, bp + L), v1);
-                v2 = x.fma(FloatVector.fromArray(F, b, bp + 2 * L), v2);
-                v3 = x.fma(FloatVector.fromArray(F, b, bp + 3 * L), v3);
-            }
-            v0.intoArray(c, c0 + j); v1.intoArray(c, c0 + j + L); v2.intoArray(c, c0 + j + 2 * L); v3.intoArray(c, c0 + j + 3 * L);
-        }
         for (; j + L <= n; j += L) {
             FloatVector v = FloatVector.fromArray(F, c, c0 + j);
-            for (int q = 0; q < nz; q++) v = FloatVector.broadcast(F, val[q]).fma(FloatVector.fromArray(F, b, pos[q] + j), v);
+            for (int q = 0; q < kept; q++) v = FloatVector.broadcast(F, val[q]).fma(FloatVector.fromArray(F, b, bOff + pos[q] * ldb + j), v);
             v.intoArray(c, c0 + j);
         }
         for (; NARROW_TAIL && j + TL <= n; j += TL) {
             FloatVector v = FloatVector.fromArray(T, c, c0 + j);
-            for (int q = 0; q < nz; q++) v = FloatVector.broadcast(T, val[q]).fma(FloatVector.fromArray(T, b, pos[q] + j), v);
+            for (int q = 0; q < kept; q++) v = FloatVector.broadcast(T, val[q]).fma(FloatVector.fromArray(T, b, bOff + pos[q] * ldb + j), v);
             v.intoArray(c, c0 + j);
         }
         for (; j < n; j++) {
             float acc = c[c0 + j];
-            for (int q = 0; q < nz; q++) acc = Math.fma(val[q], b[pos[q] + j], acc);
+            for (int q = 0; q < kept; q++) acc = Math.fma(val[q], b[bOff + pos[q] * ldb + j], acc);
             c[c0 + j] = acc;
         }
     }
@@ -241,14 +220,14 @@ final class VectorKernels implements Kernels {
     public void matmul(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                        float[] c, int cOff, int ldc, boolean accumulate) {
         Checks.gemm(m, n, k, false, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate);
+        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate, false);
     }
 
     @Override
     public void matmulTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc, boolean accumulate) {
         Checks.gemm(m, n, k, true, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate, false);
     }
 
     @Override
@@ -256,21 +235,21 @@ final class VectorKernels implements Kernels {
                              float[] c, int cOff, int ldc, boolean accumulate) {
         Checks.gemm(m, n, k, false, true, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         float[] bt = Packing.transpose(n, k, b, bOff, ldb);
-        gemm(m, n, k, a, aOff, lda, 1, bt, 0, n, c, cOff, ldc, accumulate);
+        gemm(m, n, k, a, aOff, lda, 1, bt, 0, n, c, cOff, ldc, accumulate, false);
     }
 
     @Override
     public void matmulSkipZeros(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                 float[] c, int cOff, int ldc, boolean accumulate) {
         Checks.gemm(m, n, k, false, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        gemmSkipZeros(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate);
+        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate, true);
     }
 
     @Override
     public void matmulTransASkipZeros(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                       float[] c, int cOff, int ldc, boolean accumulate) {
         Checks.gemm(m, n, k, true, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        gemmSkipZeros(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate, true);
     }
 
     // ---- element-wise and row-wise ----------------------------------------------------------

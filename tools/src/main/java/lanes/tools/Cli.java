@@ -35,6 +35,11 @@ final class Cli {
 
     /** Parses {@code argv} into {@code args}; returns the exit code (the caller passes it to System.exit). */
     static int run(String program, HasHelp args, String[] argv, Body body) {
+        return run(program, args, argv, System.out, System.err, body);
+    }
+
+    /** As {@link #run(String, HasHelp, String[], Body)}, with the help and messages going to the given streams. */
+    static int run(String program, HasHelp args, String[] argv, java.io.PrintStream out, java.io.PrintStream err, Body body) {
         // No @file expansion: "@2x.png" is an image to predict, not a file of more arguments to read.
         JCommander jc = JCommander.newBuilder().programName(program).addObject(args).expandAtSign(false).build();
         String error = null;
@@ -48,29 +53,29 @@ final class Cli {
             error = "cannot parse the arguments " + Arrays.toString(argv) + " (" + e + ")";
         }
         if (error != null) {
-            System.err.println(program + ": " + error);
+            err.println(program + ": " + error);
             StringBuilder usage = new StringBuilder();
             jc.getUsageFormatter().usage(usage);
-            System.err.print(usage);
+            err.print(usage);
             return USAGE;
         }
         if (args.help()) {
             StringBuilder usage = new StringBuilder();
             jc.getUsageFormatter().usage(usage);
-            System.out.print(usage);
+            out.print(usage);
             return OK;
         }
         try {
             args.check();
             return body.run();
         } catch (UsageException e) {
-            System.err.println(program + ": " + e.getMessage());
+            err.println(program + ": " + e.getMessage());
             return USAGE;
         } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
-            System.err.println(program + ": " + e.getMessage());
+            err.println(program + ": " + e.getMessage());
             return FAILED;
         } catch (Exception e) {
-            System.err.println(program + ": " + e);
+            err.println(program + ": " + e);
             return FAILED;
         }
     }

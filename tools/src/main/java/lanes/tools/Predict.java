@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import lanes.engine.ImageException;
 import lanes.engine.ImagePreprocessor;
 import lanes.engine.Model;
 import lanes.engine.PreprocessMode;
@@ -48,7 +49,7 @@ public final class Predict {
         @Parameter(names = "--json", description = "One JSON object per line: file, label, probabilities, micros")
         boolean json;
         @Parameter(names = "--preprocess", converter = ModeConverter.class,
-                description = "mnist (crop, scale to 20x20, centre by mass; for photos and drawings), seed (the tutorial's threshold), none (already 28x28)")
+                description = "mnist (default: crop, fit 20x20, centre by mass; for photos and drawings), seed (the tutorial's resize and threshold), none (already a 28x28 MNIST-style image)")
         PreprocessMode preprocess = PreprocessMode.MNIST;
         @Parameter(names = "--dump-input", description = "Write what the network saw, as an upscaled PNG per file, into DIR")
         Path dumpInput;
@@ -60,6 +61,10 @@ public final class Predict {
         @Override
         public void check() {
             if (files.isEmpty()) throw new Cli.UsageException("no image files given (usage: tools/predict [options] FILE...)");
+            for (String f : files) {
+                // JCommander hands unknown options to the main parameter; a file named "--x" is far less likely than a typo.
+                if (f.startsWith("--")) throw new Cli.UsageException("unknown option " + f + " (see --help)");
+            }
             if (topK < 1) throw new Cli.UsageException("--top-k must be >= 1, got " + topK);
         }
     }
@@ -70,7 +75,7 @@ public final class Predict {
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
         Args a = new Args();
-        return Cli.run("tools/predict", a, argv, () -> predict(a, out, err));
+        return Cli.run("tools/predict", a, argv, out, err, () -> predict(a, out, err));
     }
 
     private static int predict(Args a, PrintStream out, PrintStream err) throws IOException {
@@ -103,6 +108,7 @@ public final class Predict {
     }
 
     private static String message(Exception e) {
+        if (e instanceof ImageException ie) return ie.problem(); // its message repeats the file name
         String m = e.getMessage();
         String prefix = e instanceof IOException ? "" : e.getClass().getSimpleName() + ": ";
         return prefix + (m == null ? e.getClass().getSimpleName() : m);

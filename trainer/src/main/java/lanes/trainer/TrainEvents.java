@@ -11,7 +11,8 @@ import jdk.jfr.Threshold;
 
 /**
  * JFR events of training. Disabled unless a recording enables them (tools/lanes.jfc does); when
- * disabled, {@code shouldCommit()} is a constant false that the JIT folds away, so they cost nothing.
+ * disabled, {@code shouldCommit()} is a constant false that the JIT folds away, so they cost nothing;
+ * without JFR running at all, Trainer never loads them ({@link lanes.engine.JfrSupport}).
  */
 final class TrainEvents {
     private TrainEvents() {}
@@ -42,6 +43,20 @@ final class TrainEvents {
     static final class Step extends Event {
         @Label("Batch size") int batchSize;
         @Label("Loss") double loss;
+    }
+
+    /** One training step inside a lanes.TrainStep event; returns the step's summed loss. */
+    static double step(java.util.function.DoubleSupplier step, int rows) {
+        Step e = new Step();
+        e.begin();
+        double loss = step.getAsDouble();
+        e.end();
+        if (e.shouldCommit()) {
+            e.batchSize = rows;
+            e.loss = loss / rows;
+            e.commit();
+        }
+        return loss;
     }
 
     static void epoch(EpochResult r) {

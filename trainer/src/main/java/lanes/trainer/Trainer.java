@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import lanes.engine.Activation;
+import lanes.engine.JfrSupport;
 import lanes.engine.Pixels;
 import lanes.kernels.BatchScheduler;
 import lanes.kernels.Gemm;
@@ -130,7 +131,7 @@ public final class Trainer {
             Evaluation val = validation == null ? null : evaluate(validation);
             EpochResult r = new EpochResult(epoch, epochs, steps, seen, seconds, lossSum / seen, (double) correct / seen,
                     val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy());
-            TrainEvents.epoch(r);
+            if (JfrSupport.active()) TrainEvents.epoch(r);
             history.add(r);
             listener.epochEnd(r);
         }
@@ -139,16 +140,13 @@ public final class Trainer {
 
     /** One optimisation step on examples order[from..from+rows); returns the batch's summed loss. */
     private double step(Buffers buf, Samples data, int[] order, int from, int rows, int[] correct) {
-        TrainEvents.Step event = new TrainEvents.Step();
-        event.begin();
+        if (JfrSupport.active()) return TrainEvents.step(() -> stepUntraced(buf, data, order, from, rows, correct), rows);
+        return stepUntraced(buf, data, order, from, rows, correct);
+    }
+
+    private double stepUntraced(Buffers buf, Samples data, int[] order, int from, int rows, int[] correct) {
         double loss = backprop(buf, data, order, from, rows, correct);
         adam.update(kernels, scheduler, net.params, grads);
-        event.end();
-        if (event.shouldCommit()) {
-            event.batchSize = rows;
-            event.loss = loss / rows;
-            event.commit();
-        }
         return loss;
     }
 
@@ -166,13 +164,17 @@ public final class Trainer {
     }
 
     private Buffers stepBuffers;
+    private Samples checkedData;
 
     /**
      * One optimisation step (forward, backward, Adam) on examples [from, from+rows) of data, in order;
      * returns the batch's mean loss. For benchmarks and custom loops; {@link #fit} does the shuffling.
      */
     public double trainBatch(Samples data, int from, int rows) {
-        checkShape(data, "training");
+        if (data != checkedData) { // labels are checked once per data set, not on every step
+            checkShape(data, "training");
+            checkedData = data;
+        }
         if (rows < 1 || from < 0 || from + rows > data.count()) throw new IllegalArgumentException(
                 "batch [" + from + ", " + (from + rows) + ") is outside the " + data.count() + " examples");
         if (stepBuffers == null || stepBuffers.rows < rows) stepBuffers = new Buffers(rows, true);

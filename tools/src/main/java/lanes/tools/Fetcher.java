@@ -1,0 +1,247 @@
+package lanes.tools;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import lanes.trainer.Dataset;
+
+/**
+ * Puts the four IDX files of a data set into {@code ROOT/<dataset>/}: reuses what is there when it still
+ * checks out, otherwise tries each {@link DataSource} in turn until one delivers files that pass every
+ * check. Files are staged as temporary files in the target directory and renamed into place only after
+ * the whole set is verified, so a failed or interrupted run never leaves a half-valid set behind under the
+ * final names with a record that vouches for it.
+ *
+ * <p>{@value #RECORD} in the directory says where the files came from and holds their SHA-256, so a later
+ * run can check them without any network access.
+ */
+final class Fetcher {
+
+    static final String RECORD = "SOURCE.txt";
+
+    private final PrintStream log;
+
+    Fetcher(PrintStream log) {
+        this.log = log;
+    }
+
+    /** Returns the directory holding the verified files; throws naming every source tried when none works. */
+    Path fetch(DatasetSpec spec, Path root, List<DataSource> sources) throws IOException {
+        Path dir = root.resolve(spec.name());
+        Files.createDirectories(dir);
+        Record existing = reusable(spec, dir);
+        if (existing != null) {
+            info("using the files already in " + dir + " (" + existing.origin + "; checked, no download)");
+            for (String note : existing.notes) info(note);
+            return dir;
+        }
+        List<String> failures = new ArrayList<>();
+        for (DataSource source : sources) {
+            info("trying " + source.name());
+            Map<String, Path> staged = new LinkedHashMap<>();
+            try {
+                for (String f : DatasetSpec.FILES) staged.put(f, tempName(dir, f));
+                DataSource.Fetched got = source.fetch(spec, staged, log);
+                verify(spec, staged, got.published(), got.trainCount(), got.testCount());
+                install(dir, staged, got);
+                info("wrote " + DatasetSpec.FILES.size() + " files to " + dir + " from " + got.origin());
+                for (String note : got.notes()) info(note);
+                return dir;
+            } catch (IOException | RuntimeException e) {
+                String why = describe(e);
+                failures.add(source.name() + ": " + why);
+                info("  failed: " + why);
+            } finally {
+                for (Path p : staged.values()) Files.deleteIfExists(p);
+            }
+        }
+        StringBuilder msg = new StringBuilder("could not get " + spec.name() + " into " + dir + "; every source failed:");
+        for (String f : failures) msg.append("\n  - ").append(f);
+        if (failures.isEmpty()) msg.append("\n  (no sources were configured)");
+        throw new IOException(msg.toString());
+    }
+
+    /** Checks a staged or existing set: published checksums (when they apply), IDX structure, shape and counts. */
+    private static void verify(DatasetSpec spec, Map<String, Path> files, boolean published, int train, int test)
+            throws IOException {
+        if (published) {
+            for (String f : DatasetSpec.FILES) {
+                Checksum c = spec.published().get(f);
+                if (c == null) throw new IOException("no published checksum for " + f + " to check it against");
+                c.verify(files.get(f), f, "published");
+            }
+        }
+        check(spec, files, "train", train);
+        check(spec, files, "t10k", test);
+    }
+
+    private static void check(DatasetSpec spec, Map<String, Path> files, String split, int count) throws IOException {
+        Dataset d = Dataset.load(files.get(Dataset.imagesName(split)), files.get(Dataset.labelsName(split)), spec.classes());
+        if (d.rows() != spec.rows() || d.cols() != spec.cols() || d.count() != count) {
+            throw new IOException(split + " split is " + d.count() + " images of " + d.rows() + "x" + d.cols()
+                    + ", expected " + count + " of " + spec.rows() + "x" + spec.cols());
+        }
+    }
+
+    private void install(Path dir, Map<String, Path> staged, DataSource.Fetched got) throws IOException {
+        Files.deleteIfExists(dir.resolve(RECORD)); // the old record must not vouch for a mix of old and new files
+        Map<String, String> sha = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> e : staged.entrySet()) {
+            sha.put(e.getKey(), Checksum.compute("SHA-256", e.getValue()));
+            move(e.getValue(), dir.resolve(e.getKey()));
+        }
+        new Record(got.origin(), got.published(), got.trainCount(), got.testCount(), got.notes(), sha).write(dir);
+    }
+
+    /** The record of a set in {@code dir} that still checks out, or null (saying why) when it must be fetched. */
+    private Record reusable(DatasetSpec spec, Path dir) {
+        Map<String, Path> files = new LinkedHashMap<>();
+        int present = 0;
+        for (String f : DatasetSpec.FILES) {
+            files.put(f, dir.resolve(f));
+            if (Files.isRegularFile(dir.resolve(f))) present++;
+        }
+        if (present == 0) return null;
+        if (present < files.size()) {
+            info("only " + present + " of the " + files.size() + " files are in " + dir + "; fetching the set again");
+            return null;
+        }
+        try {
+            Record r = Record.read(dir);
+            if (r == null) {
+                if (spec.published().isEmpty()) throw new IOException("no " + RECORD + " saying where they came from");
+                try {
+                    verify(spec, files, true, spec.trainCount(), spec.testCount());
+                } catch (IOException e) {
+                    throw new IOException("no " + RECORD + " and they are not the published files (" + e.getMessage() + ")");
+                }
+                Map<String, String> sha = new LinkedHashMap<>();
+                for (String f : DatasetSpec.FILES) sha.put(f, Checksum.compute("SHA-256", files.get(f)));
+                r = new Record("files found in place, matching the published checksums", true,
+                        spec.trainCount(), spec.testCount(), List.of(), sha);
+                r.write(dir);
+                return r;
+            }
+            for (String f : DatasetSpec.FILES) {
+                String want = r.sha256.get(f);
+                if (want == null) throw new IOException(RECORD + " has no SHA-256 for " + f);
+                new Checksum("SHA-256", want).verify(files.get(f), f, "value recorded in " + RECORD);
+            }
+            verify(spec, files, r.published, r.train, r.test);
+            return r;
+        } catch (IOException | RuntimeException e) {
+            info("the files in " + dir + " do not check out (" + describe(e) + "); fetching them again");
+            return null;
+        }
+    }
+
+    /**
+     * A fresh name for a temporary file beside the final one; not created here, so the file gets the usual
+     * permissions when its writer creates it (a created temp file would be private to its owner).
+     */
+    static Path tempName(Path dir, String file) {
+        return dir.resolve(".fetch-" + file + "-" + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private void info(String line) {
+        log.println("fetch-data: " + line);
+    }
+
+    /** An exception as one readable line, including causes (network errors often have a null message). */
+    static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        String last = null;
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 8; t = t.getCause(), depth++) {
+            String m = t.getMessage();
+            boolean plain = t.getClass() == IOException.class || t instanceof lanes.trainer.IdxFormatException;
+            String part = (!plain || m == null ? t.getClass().getSimpleName() : "")
+                    + (m == null ? "" : (plain ? "" : ": ") + m);
+            if (part.equals(last)) continue;
+            if (!sb.isEmpty()) sb.append(" <- ");
+            sb.append(part);
+            last = part;
+        }
+        return sb.toString();
+    }
+
+    /** The contents of {@value #RECORD}. */
+    record Record(String origin, boolean published, int train, int test, List<String> notes, Map<String, String> sha256) {
+
+        void write(Path dir) throws IOException {
+            StringBuilder sb = new StringBuilder();
+            sb.append("# Written by tools/fetch-data and checked on every run. Delete this directory to fetch again.\n");
+            sb.append("origin: ").append(origin).append('\n');
+            sb.append("published-checksums: ").append(published ? "yes" : "no").append('\n');
+            sb.append("train: ").append(train).append('\n');
+            sb.append("t10k: ").append(test).append('\n');
+            for (String n : notes) sb.append("note: ").append(n.replace('\n', ' ')).append('\n');
+            for (Map.Entry<String, String> e : sha256.entrySet()) {
+                sb.append("sha256: ").append(e.getValue()).append("  ").append(e.getKey()).append('\n');
+            }
+            Path tmp = tempName(dir, RECORD);
+            try {
+                Files.writeString(tmp, sb, StandardCharsets.UTF_8);
+                move(tmp, dir.resolve(RECORD));
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+
+        /** The record in {@code dir}, or null when there is none; throws when it is unreadable. */
+        static Record read(Path dir) throws IOException {
+            Path p = dir.resolve(RECORD);
+            if (!Files.isRegularFile(p)) return null;
+            String origin = null;
+            Boolean published = null;
+            int train = -1, test = -1;
+            List<String> notes = new ArrayList<>();
+            Map<String, String> sha = new LinkedHashMap<>();
+            for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
+                if (line.isBlank() || line.startsWith("#")) continue;
+                int colon = line.indexOf(": ");
+                if (colon < 0) throw new IOException(p + ": unreadable line: " + line);
+                String key = line.substring(0, colon), value = line.substring(colon + 2);
+                try {
+                    switch (key) {
+                        case "origin" -> origin = value;
+                        case "published-checksums" -> published = value.equals("yes");
+                        case "train" -> train = Integer.parseInt(value);
+                        case "t10k" -> test = Integer.parseInt(value);
+                        case "note" -> notes.add(value);
+                        case "sha256" -> {
+                            String[] parts = value.split("  ", 2);
+                            if (parts.length != 2) throw new IOException(p + ": unreadable line: " + line);
+                            sha.put(parts[1], parts[0]);
+                        }
+                        default -> throw new IOException(p + ": unknown key " + key);
+                    }
+                } catch (NumberFormatException e) {
+                    throw new IOException(p + ": unreadable line: " + line);
+                }
+            }
+            if (origin == null || published == null || train <= 0 || test <= 0) {
+                throw new IOException(p + " is incomplete");
+            }
+            return new Record(origin, published, train, test, notes, sha);
+        }
+    }
+}

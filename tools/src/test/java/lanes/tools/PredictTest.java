@@ -1,0 +1,110 @@
+package lanes.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** tools/predict end to end on the shipped samples with the model inside the engine jar. */
+class PredictTest {
+
+    private static final Path SAMPLES = Path.of("..", "tools", "samples");
+    private static final Pattern JSON = Pattern.compile(
+            "\\{\"file\": \"([^\"]+)\", \"label\": (\\d), \"probabilities\": \\[([^\\]]+)], \"micros\": ([0-9.]+)}");
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code = Predict.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static List<String> samples() throws IOException {
+        try (Stream<Path> s = Files.list(SAMPLES)) {
+            return s.map(Path::toString).filter(f -> f.matches(".*digit-\\d-.*")).sorted().toList();
+        }
+    }
+
+    @Test
+    void jsonOnTheSamplesNamesTheRightDigitWithProbabilitiesThatSumToOne() throws IOException {
+        List<String> files = samples();
+        assertTrue(files.size() >= 10, "samples: " + files);
+        String[] args = Stream.concat(Stream.of("--json"), files.stream()).toArray(String[]::new);
+        Run r = run(args);
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().split("\n");
+        assertEquals(files.size(), lines.length, r.out());
+        for (int i = 0; i < lines.length; i++) {
+            Matcher m = JSON.matcher(lines[i]);
+            assertTrue(m.matches(), lines[i]);
+            assertEquals(files.get(i), m.group(1));
+            int truth = Character.getNumericValue(Path.of(files.get(i)).getFileName().toString().charAt(6));
+            assertEquals(truth, Integer.parseInt(m.group(2)), lines[i]);
+            String[] p = m.group(3).split(", ");
+            assertEquals(10, p.length);
+            double sum = 0, best = -1;
+            int arg = -1;
+            for (int j = 0; j < 10; j++) {
+                double v = Double.parseDouble(p[j]);
+                sum += v;
+                if (v > best) { best = v; arg = j; }
+            }
+            assertEquals(1.0, sum, 1e-5, lines[i]);
+            assertEquals(truth, arg);
+            assertTrue(Double.parseDouble(m.group(4)) > 0);
+        }
+    }
+
+    @Test
+    void textLineAndTopK() throws IOException {
+        String seven = samples().stream().filter(f -> f.contains("digit-7")).findFirst().orElseThrow();
+        Run r = run("--top-k", "3", seven);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().matches(Pattern.quote(seven) + ": 7 \\(\\d\\.\\d{3}\\), \\d \\(\\d\\.\\d{3}\\), \\d \\(\\d\\.\\d{3}\\)\n"), r.out());
+    }
+
+    @Test
+    void aBadFileIsReportedAndTheOthersStillRun(@TempDir Path dir) throws IOException {
+        Path bad = Files.writeString(dir.resolve("notes.png"), "not an image");
+        String seven = samples().stream().filter(f -> f.contains("digit-7")).findFirst().orElseThrow();
+        Run r = run(bad.toString(), seven, dir.resolve("missing.png").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.out().startsWith(seven + ": 7 "), r.out());
+        assertTrue(r.err().contains(bad + ": "), r.err());
+        assertTrue(r.err().contains("missing.png: "), r.err());
+        assertEquals(2, r.err().split("\n").length, r.err());
+    }
+
+    @Test
+    void usageErrorsExitTwoAndHelpExitsZero() {
+        assertEquals(2, run().code());
+        assertEquals(2, run("--top-k", "11", "x.png").code());
+        assertEquals(2, run("--preprocess", "sharpen", "x.png").code());
+        assertEquals(2, run("--no-such-flag", "x.png").code());
+        Run help = run("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("--preprocess"), help.out());
+    }
+
+    @Test
+    void dumpInputWritesWhatTheNetworkSaw(@TempDir Path dir) throws IOException {
+        String seven = samples().stream().filter(f -> f.contains("digit-7")).findFirst().orElseThrow();
+        Run r = run("--dump-input", dir.toString(), seven);
+        assertEquals(0, r.code(), r.err());
+        Path png = dir.resolve(Path.of(seven).getFileName() + ".input.png");
+        assertTrue(Files.size(png) > 100);
+        assertEquals(280, javax.imageio.ImageIO.read(png.toFile()).getWidth());
+    }
+}
