@@ -13,8 +13,9 @@ import lanes.tools.CliHarness;
  * command runs (see {@link CliHarness}; nothing is trained, downloaded or written).
  *
  * <p>Input format (also of the seed files): the command name and its arguments separated by NUL bytes,
- * like {@code /proc/PID/cmdline}, e.g. {@code train\0--data\0d\0--epochs\03}. A real argv cannot contain
- * NUL, so every argv is reachable. An unknown command name picks one of the commands by its hash.
+ * like {@code /proc/PID/cmdline}, e.g. {@code train\0--data\0d\0--epochs\03}; the commands are
+ * {@link CliHarness#COMMANDS}. A real argv cannot contain NUL, so every argv is reachable. An unknown
+ * command name picks one of the commands by its hash.
  *
  * <p>Allowed outcome: exit code 0 (the body would run, or {@code --help}) or 2 (a usage error with the
  * usage text). Any exception, or exit code 1 from argument handling alone, is a finding.
@@ -25,10 +26,10 @@ class CliFuzzTest {
     static final long MAX_ALLOCATED = 16 * Budget.MIB;
 
     @FuzzTest(maxDuration = "10m")
-    @DictionaryEntries({"train", "predict", "latency", "--data", "--epochs", "--batch", "--lr", "--hidden", "--seed",
-            "--threads", "--out", "--history", "--help", "-h", "--model", "--top-k", "--json", "--preprocess",
-            "--dump-input", "--calls", "mnist", "seed", "none", "NaN", "Infinity", "-1", "0", "2147483648", "1e40",
-            "0x10", "@", "--", "="})
+    @DictionaryEntries({"train", "predict", "latency", "fetch-data", "--data", "--epochs", "--batch", "--lr",
+            "--hidden", "--seed", "--threads", "--out", "--history", "--help", "-h", "--model", "--top-k", "--json",
+            "--preprocess", "--dump-input", "--calls", "--dataset", "--dir", "mnist", "fashion-mnist", "seed", "none",
+            "NaN", "Infinity", "-1", "0", "2147483648", "1e40", "0x10", "@", "--", "="})
     void args(byte[] data) throws Exception {
         String[] tokens = new String(data, StandardCharsets.UTF_8).split("\0", -1);
         String command = CliHarness.COMMANDS.contains(tokens[0]) ? tokens[0]

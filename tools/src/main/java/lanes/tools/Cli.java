@@ -40,18 +40,8 @@ final class Cli {
 
     /** As {@link #run(String, HasHelp, String[], Body)}, with the help and messages going to the given streams. */
     static int run(String program, HasHelp args, String[] argv, java.io.PrintStream out, java.io.PrintStream err, Body body) {
-        // No @file expansion: "@2x.png" is an image to predict, not a file of more arguments to read.
-        JCommander jc = JCommander.newBuilder().programName(program).addObject(args).expandAtSign(false).build();
-        String error = null;
-        try {
-            jc.parse(argv);
-        } catch (ParameterException e) {
-            error = e.getMessage();
-        } catch (RuntimeException e) {
-            // JCommander itself fails on some malformed command lines, such as "--data --" (an
-            // ArrayIndexOutOfBoundsException): still a bad command line, so a usage error, not a crash.
-            error = "cannot parse the arguments " + Arrays.toString(argv) + " (" + e + ")";
-        }
+        JCommander jc = commander(program, args);
+        String error = parse(jc, argv);
         if (error != null) {
             err.println(program + ": " + error);
             StringBuilder usage = new StringBuilder();
@@ -77,6 +67,25 @@ final class Cli {
         } catch (Exception e) {
             err.println(program + ": " + e);
             return FAILED;
+        }
+    }
+
+    /** The parser every tool uses: no @file expansion, since "@2x.png" is an image to predict, not a file of arguments. */
+    static JCommander commander(String program, Object args) {
+        return JCommander.newBuilder().programName(program).addObject(args).expandAtSign(false).build();
+    }
+
+    /** Parses {@code argv} into the objects of {@code jc}; returns the usage error to report, or null. */
+    static String parse(JCommander jc, String[] argv) {
+        try {
+            jc.parse(argv);
+            return null;
+        } catch (ParameterException e) {
+            return e.getMessage();
+        } catch (RuntimeException e) {
+            // JCommander itself fails on some malformed command lines, such as "--data --" (an
+            // ArrayIndexOutOfBoundsException): still a bad command line, so a usage error, not a crash.
+            return "cannot parse the arguments " + Arrays.toString(argv) + " (" + e + ")";
         }
     }
 

@@ -82,6 +82,16 @@ class CliTest {
     }
 
     @Test
+    void fetchDataParsesLikeTheOtherToolsWithoutFetching() {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        assertEquals(Cli.USAGE, FetchData.parse(new String[] {"--dataset", "mnist", "--dir", "--"}, quiet, quiet).exitCode());
+        FetchData.Parsed p = FetchData.parse(new String[] {"--dataset", "mnist", "--dir", "@data"}, quiet, quiet);
+        assertEquals(Cli.OK, p.exitCode());
+        assertEquals(java.nio.file.Path.of("@data"), p.dir());
+        assertEquals("mnist", p.spec().name());
+    }
+
+    @Test
     void helpRunsNothing() {
         AtomicBoolean ran = new AtomicBoolean();
         assertEquals(Cli.OK, run("tools/train", new Train.Args(), ran, "--help"));
