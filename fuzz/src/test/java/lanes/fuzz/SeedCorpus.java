@@ -1,5 +1,10 @@
 package lanes.fuzz;
 
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import javax.imageio.ImageIO;
 import lanes.engine.Activation;
 import lanes.engine.DenseWeights;
 import lanes.engine.Metadata;
@@ -21,7 +27,7 @@ import lanes.engine.Weights;
  * changes (the files are committed; the test suite only reads them):
  * <pre>
  * java -cp fuzz/target/test-classes:trainer/target/classes:engine/target/classes:kernels/target/classes \
- *     lanes.fuzz.SeedCorpus fuzz/src/test/resources
+ *     lanes.fuzz.SeedCorpus fuzz/src/test/resources tools/samples
  * </pre>
  * Seeds are named {@code seed-*}; the fuzzer's findings, kept as regression cases, are named
  * {@code crash-*} or {@code timeout-*} by Jazzer.
@@ -35,6 +41,7 @@ public final class SeedCorpus {
         idx(root.resolve("IdxFuzzTestInputs"));
         weights(root.resolve("WeightFileFuzzTestInputs"));
         cli(root.resolve("CliFuzzTestInputs/args"));
+        images(root.resolve("ImageFuzzTestInputs/preprocess"), Path.of(args.length > 1 ? args[1] : "tools/samples"));
     }
 
     // ---------------------------------------------------------------------------------------------------
@@ -129,10 +136,60 @@ public final class SeedCorpus {
             {"predict", "--top-k"},
             {"latency", "--data", "data/mnist", "--calls", "1000"},
             {"latency", "--model", "m.lnw"},
+            {"fetch-data", "--dataset", "mnist"},
+            {"fetch-data", "--dataset", "fashion-mnist", "--dir", "/tmp/data"},
+            {"fetch-data", "--help"},
         };
         for (String[] argv : argvs) {
             String name = "seed-" + String.join("_", argv).replaceAll("[^A-Za-z0-9_.-]", "").replaceAll("_+", "_");
             write(dir, name, String.join("\0", argv).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Images
+
+    /** A dark "7" on light paper, drawn into an image of the given type. */
+    static BufferedImage seven(int size, int type) {
+        BufferedImage image = new BufferedImage(size, size, type);
+        Graphics2D g = image.createGraphics();
+        g.setColor(new Color(235, 230, 220));
+        g.fillRect(0, 0, size, size);
+        g.setColor(new Color(20, 20, 60));
+        g.setStroke(new BasicStroke(Math.max(1f, size / 9f)));
+        g.drawLine(size / 5, size / 4, size * 4 / 5, size / 4);
+        g.drawLine(size * 4 / 5, size / 4, size * 2 / 5, size * 4 / 5);
+        g.dispose();
+        return image;
+    }
+
+    private static byte[] encode(BufferedImage image, String format) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (!ImageIO.write(image, format, out)) throw new IOException("no " + format + " writer for " + image);
+        return out.toByteArray();
+    }
+
+    private static void images(Path dir, Path samples) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        write(dir, "seed-seven-28-grey.png", encode(seven(28, BufferedImage.TYPE_BYTE_GRAY), "png"));
+        write(dir, "seed-seven-28-argb.png", encode(seven(28, BufferedImage.TYPE_INT_ARGB), "png"));
+        write(dir, "seed-seven-20-grey16.png", encode(seven(20, BufferedImage.TYPE_USHORT_GRAY), "png"));
+        write(dir, "seed-seven-28-palette.gif", encode(seven(28, BufferedImage.TYPE_BYTE_INDEXED), "gif"));
+        write(dir, "seed-seven-28-rgb.jpg", encode(seven(28, BufferedImage.TYPE_INT_RGB), "jpeg"));
+        write(dir, "seed-seven-28-grey.jpg", encode(seven(28, BufferedImage.TYPE_BYTE_GRAY), "jpeg"));
+        write(dir, "seed-seven-24-rgb.bmp", encode(seven(24, BufferedImage.TYPE_INT_RGB), "bmp"));
+        write(dir, "seed-seven-28-grey.bmp", encode(seven(28, BufferedImage.TYPE_BYTE_GRAY), "bmp"));
+        write(dir, "seed-1x1.png", encode(new BufferedImage(1, 1, BufferedImage.TYPE_BYTE_GRAY), "png"));
+        // The shipped samples small enough for the fuzzer's 4 KiB inputs.
+        if (Files.isDirectory(samples)) {
+            try (var files = Files.list(samples)) {
+                for (Path f : files.sorted().toList()) {
+                    String name = f.getFileName().toString();
+                    if (name.matches("digit-.*\\.(png|gif|jpg|bmp)") && Files.size(f) <= 4096) {
+                        write(dir, "seed-sample-" + name, Files.readAllBytes(f));
+                    }
+                }
+            }
         }
     }
 
