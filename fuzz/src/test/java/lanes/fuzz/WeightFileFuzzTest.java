@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.zip.CRC32C;
 import lanes.engine.Model;
 import lanes.engine.WeightFile;
 import lanes.engine.WeightFileException;
@@ -17,6 +20,10 @@ import lanes.engine.Weights;
 /**
  * {@link WeightFile#read} from a stream and from a file, and {@link Model#load} on top of it, the way an
  * application loads a model it was handed.
+ *
+ * <p>Every input is read twice: as it is, and with its trailing CRC32C recomputed. A random mutation almost
+ * never keeps the checksum right, so without the second reading the fuzzer would only ever meet the
+ * checksum error and never the checks behind it (layer sizes, activations, metadata, non-finite weights).
  *
  * <p>Allowed outcome: {@link WeightFileException}, or weights that the writer turns back into exactly the
  * same bytes, that load as a {@link Model} and that predict a label in range with probabilities that sum
@@ -33,6 +40,17 @@ class WeightFileFuzzTest {
 
     @FuzzTest(maxDuration = "10m")
     void stream(byte[] data) throws Exception {
+        readStream(data);
+        readStream(withValidCrc(data));
+    }
+
+    @FuzzTest(maxDuration = "10m")
+    void file(byte[] data) throws Exception {
+        readFile(data);
+        readFile(withValidCrc(data));
+    }
+
+    private static void readStream(byte[] data) throws Exception {
         Budget.within("read(InputStream)", MAX_ALLOCATED, () -> {
             Weights w;
             try {
@@ -46,8 +64,7 @@ class WeightFileFuzzTest {
         });
     }
 
-    @FuzzTest(maxDuration = "10m")
-    void file(byte[] data) throws Exception {
+    private static void readFile(byte[] data) throws Exception {
         Path path = TempFiles.write("input.lnw", data);
         Budget.within("read(Path)", MAX_ALLOCATED, () -> {
             Weights w;
@@ -60,6 +77,16 @@ class WeightFileFuzzTest {
             checkValid(w, data);
             check(Model.load(path), w);
         });
+    }
+
+    /** {@code data} with its last four bytes replaced by the CRC32C of the rest, as the format computes it. */
+    static byte[] withValidCrc(byte[] data) {
+        if (data.length < 4) return data;
+        byte[] fixed = data.clone();
+        CRC32C crc = new CRC32C();
+        crc.update(fixed, 0, fixed.length - 4);
+        ByteBuffer.wrap(fixed).order(ByteOrder.LITTLE_ENDIAN).putInt(fixed.length - 4, (int) crc.getValue());
+        return fixed;
     }
 
     /** Accepted weights are exactly what the file holds: the writer reproduces it byte for byte. */
