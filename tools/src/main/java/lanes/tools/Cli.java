@@ -1,10 +1,15 @@
 package lanes.tools;
 
 import com.beust.jcommander.JCommander;
+import com.beust.jcommander.ParameterDescription;
 import com.beust.jcommander.ParameterException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The shared frame of every command: parse with JCommander, {@code --help}, and the exit codes
@@ -79,7 +84,6 @@ final class Cli {
     static String parse(JCommander jc, String[] argv) {
         try {
             jc.parse(argv);
-            return null;
         } catch (ParameterException e) {
             return e.getMessage();
         } catch (RuntimeException e) {
@@ -87,6 +91,36 @@ final class Cli {
             // ArrayIndexOutOfBoundsException): still a bad command line, so a usage error, not a crash.
             return "cannot parse the arguments " + Arrays.toString(argv) + " (" + e + ")";
         }
+        String repeated = repeatedFlag(jc, argv);
+        return repeated == null ? null : "Can only specify option " + repeated + " once.";
+    }
+
+    /**
+     * The first on/off option given more than once, or null. JCommander flips such a flag at every
+     * occurrence, so "--json --json" printed no JSON, and "-h -h" skipped the help and the required-option
+     * check alike and ran the command without its required options; an option that takes a value it already
+     * refuses to take twice. Walks the arguments as JCommander does: a value option consumes the next
+     * argument, and "--" ends the options.
+     */
+    static String repeatedFlag(JCommander jc, String[] argv) {
+        Map<String, ParameterDescription> byName = new HashMap<>();
+        for (ParameterDescription pd : jc.getParameters()) {
+            for (String name : pd.getParameter().names()) byName.put(name, pd);
+        }
+        Set<ParameterDescription> seen = new HashSet<>();
+        for (int i = 0; i < argv.length; i++) {
+            if ("--".equals(argv[i])) break;
+            ParameterDescription pd = byName.get(argv[i]);
+            if (pd == null) continue;
+            Class<?> type = pd.getParameterized().getType();
+            boolean flag = (type == boolean.class || type == Boolean.class) && pd.getParameter().arity() <= 0;
+            if (!flag) {
+                i += Math.max(1, pd.getParameter().arity());
+            } else if (!seen.add(pd)) {
+                return argv[i];
+            }
+        }
+        return null;
     }
 
     /** A semantic usage error found after parsing (bad combination or value): exit code 2. */

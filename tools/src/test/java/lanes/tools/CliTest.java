@@ -92,6 +92,29 @@ class CliTest {
     }
 
     @Test
+    void aRepeatedFlagIsAUsageErrorNotAToggle() {
+        // JCommander flipped a flag at every occurrence: "-h -h" ran fetch-data without --dataset into a
+        // NullPointerException (found by CliFuzzTest), "--help --help" ran train without --data, and
+        // "--json --json" printed text.
+        AtomicBoolean ran = new AtomicBoolean();
+        assertEquals(Cli.USAGE, run("tools/train", new Train.Args(), ran, "--help", "--help"));
+        assertEquals(Cli.USAGE, run("tools/predict", new Predict.Args(), ran, "--json", "x.png", "--json"));
+        assertFalse(ran.get());
+        assertTrue(stderr().contains("Can only specify option --json once."), stderr());
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        assertEquals(Cli.USAGE, FetchData.parse(new String[] {"-h", "-h"}, quiet, quiet).exitCode());
+        assertEquals(Cli.USAGE, FetchData.parse(new String[] {"-h", "--help"}, quiet, quiet).exitCode());
+
+        // Not repeats: a flag's name as another option's value, and anything after "--".
+        Train.Args t = new Train.Args();
+        assertEquals(Cli.OK, run("tools/train", t, ran, "--data", "--help", "--epochs", "2"));
+        assertEquals(java.nio.file.Path.of("--help"), t.data);
+        Predict.Args p = new Predict.Args();
+        assertEquals(Cli.OK, run("tools/predict", p, ran, "--json", "--", "x.png"));
+        assertTrue(p.json);
+    }
+
+    @Test
     void helpRunsNothing() {
         AtomicBoolean ran = new AtomicBoolean();
         assertEquals(Cli.OK, run("tools/train", new Train.Args(), ran, "--help"));
