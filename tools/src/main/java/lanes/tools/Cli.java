@@ -6,10 +6,6 @@ import com.beust.jcommander.ParameterException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * The shared frame of every command: parse with JCommander, {@code --help}, and the exit codes
@@ -91,33 +87,24 @@ final class Cli {
             // ArrayIndexOutOfBoundsException): still a bad command line, so a usage error, not a crash.
             return "cannot parse the arguments " + Arrays.toString(argv) + " (" + e + ")";
         }
-        String repeated = repeatedFlag(jc, argv);
+        String repeated = repeatedFlag(jc);
         return repeated == null ? null : "Can only specify option " + repeated + " once.";
     }
 
     /**
-     * The first on/off option given more than once, or null. JCommander flips such a flag at every
+     * An on/off option given an even number of times, or null. JCommander flips such a flag at every
      * occurrence, so "--json --json" printed no JSON, and "-h -h" skipped the help and the required-option
-     * check alike and ran the command without its required options; an option that takes a value it already
-     * refuses to take twice. Walks the arguments as JCommander does: a value option consumes the next
-     * argument, and "--" ends the options.
+     * check alike and ran the command without its required options (an option that takes a value it already
+     * refuses to take twice). Read from the parse itself, not from the arguments: seen, yet back at its
+     * default of false. However JCommander matched it (" -h" and control characters before -h count too).
      */
-    static String repeatedFlag(JCommander jc, String[] argv) {
-        Map<String, ParameterDescription> byName = new HashMap<>();
+    static String repeatedFlag(JCommander jc) {
         for (ParameterDescription pd : jc.getParameters()) {
-            for (String name : pd.getParameter().names()) byName.put(name, pd);
-        }
-        Set<ParameterDescription> seen = new HashSet<>();
-        for (int i = 0; i < argv.length; i++) {
-            if ("--".equals(argv[i])) break;
-            ParameterDescription pd = byName.get(argv[i]);
-            if (pd == null) continue;
             Class<?> type = pd.getParameterized().getType();
-            boolean flag = (type == boolean.class || type == Boolean.class) && pd.getParameter().arity() <= 0;
-            if (!flag) {
-                i += Math.max(1, pd.getParameter().arity());
-            } else if (!seen.add(pd)) {
-                return argv[i];
+            if ((type == boolean.class || type == Boolean.class) && pd.isAssigned()
+                    && Boolean.FALSE.equals(pd.getDefault())
+                    && Boolean.FALSE.equals(pd.getParameterized().get(pd.getObject()))) {
+                return pd.getLongestName();
             }
         }
         return null;

@@ -104,8 +104,12 @@ class CliTest {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         assertEquals(Cli.USAGE, FetchData.parse(new String[] {"-h", "-h"}, quiet, quiet).exitCode());
         assertEquals(Cli.USAGE, FetchData.parse(new String[] {"-h", "--help"}, quiet, quiet).exitCode());
+        // JCommander matches option names trimmed, control characters included (found by CliFuzzTest).
+        assertEquals(Cli.USAGE, FetchData.parse(new String[] {"\u0001\u0011-h", "-h"}, quiet, quiet).exitCode());
+        assertEquals(Cli.USAGE, run("tools/predict", new Predict.Args(), ran, " --json", "x.png", "--json "));
 
-        // Not repeats: a flag's name as another option's value, and anything after "--".
+        // Not a flip back: an odd count, a flag's name as another option's value, anything after "--".
+        assertEquals(Cli.OK, run("tools/predict", new Predict.Args(), ran, "-h", "--help", "-h"));
         Train.Args t = new Train.Args();
         assertEquals(Cli.OK, run("tools/train", t, ran, "--data", "--help", "--epochs", "2"));
         assertEquals(java.nio.file.Path.of("--help"), t.data);
