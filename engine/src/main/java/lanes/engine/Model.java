@@ -51,16 +51,35 @@ public final class Model {
         this.maxWidth = w;
     }
 
-    /** Reads and validates a weight file. */
+    /**
+     * Reads and validates a weight file.
+     *
+     * @throws WeightFileException if the file cannot be read, is not a valid weight file, or holds a network
+     *                             this engine cannot run (softmax before the last layer)
+     */
     public static Model load(Path file) throws WeightFileException {
-        if (JfrSupport.active()) return EngineEvents.load(() -> new Model(WeightFile.read(file), file.toString(), KernelsProvider.get()));
-        return new Model(WeightFile.read(file), file.toString(), KernelsProvider.get());
+        if (JfrSupport.active()) return EngineEvents.load(() -> loaded(WeightFile.read(file), file.toString()));
+        return loaded(WeightFile.read(file), file.toString());
     }
 
-    /** Reads and validates a weight file from a stream; {@code sourceName} names it in errors. */
+    /**
+     * Reads and validates a weight file from a stream; {@code sourceName} names it in errors.
+     *
+     * @throws WeightFileException as {@link #load(Path)}
+     */
     public static Model load(InputStream in, String sourceName) throws WeightFileException {
-        if (JfrSupport.active()) return EngineEvents.load(() -> new Model(WeightFile.read(in, sourceName), sourceName, KernelsProvider.get()));
-        return new Model(WeightFile.read(in, sourceName), sourceName, KernelsProvider.get());
+        if (JfrSupport.active()) return EngineEvents.load(() -> loaded(WeightFile.read(in, sourceName), sourceName));
+        return loaded(WeightFile.read(in, sourceName), sourceName);
+    }
+
+    /** A model over weights read from {@code source}: a network the engine cannot run is the file's problem. */
+    private static Model loaded(Weights weights, String source) throws WeightFileException {
+        try {
+            return new Model(weights, source, KernelsProvider.get());
+        } catch (IllegalArgumentException e) {
+            // The format allows any activation on any layer; the engine runs softmax only as the output.
+            throw new WeightFileException(source, "a network this engine cannot run: " + e.getMessage(), e);
+        }
     }
 
     /** Loads a weight file from the classpath (resolved against this class, so use an absolute path). */
@@ -76,7 +95,11 @@ public final class Model {
         return loadResource(DEFAULT_RESOURCE);
     }
 
-    /** A model over weights already in memory, with the given kernels (tests compare scalar and SIMD). */
+    /**
+     * A model over weights already in memory, with the given kernels (tests compare scalar and SIMD).
+     *
+     * @throws IllegalArgumentException if a layer before the last uses softmax
+     */
     public static Model of(Weights weights, Kernels kernels) {
         return new Model(weights, "memory", kernels);
     }

@@ -483,6 +483,85 @@ class WeightFileTest {
         assertEquals(List.of("model.lnw"), listDir());
     }
 
+    @ParameterizedTest
+    @EnumSource(WeightFile.WriteObserver.Stage.class)
+    void anInterruptedSaveEitherCompletesOrKeepsThePreviousFile(WeightFile.WriteObserver.Stage stage) throws IOException {
+        // An interrupt closes the FileChannel under the save (ClosedByInterruptException): before the rename
+        // that must fail the save cleanly; once the file is complete the rename goes ahead. Either way the
+        // caller keeps its interrupt and never finds a partial model.
+        Path f = dir.resolve("model.lnw");
+        Weights previous = small();
+        WeightFile.write(f, previous);
+        Weights next = model(5, Metadata.unknown(), 3, Activation.SOFTMAX, 40, 2);
+        try {
+            WeightFile.write(f, next, (s, temp) -> {
+                if (s == stage) Thread.currentThread().interrupt();
+            });
+            assertTrue(Thread.interrupted(), "the interrupt is left for the caller");
+            assertEquals(WeightFile.WriteObserver.Stage.BEFORE_RENAME, stage, "only a complete file may be renamed");
+            assertEquals(next, WeightFile.read(f));
+        } catch (IOException e) {
+            assertTrue(Thread.interrupted(), "the interrupt is left for the caller");
+            assertTrue(e.getCause() instanceof java.nio.channels.ClosedByInterruptException, String.valueOf(e.getCause()));
+            assertContains(e.getMessage(), f.toString());
+            assertEquals(previous, WeightFile.read(f));
+        } finally {
+            Thread.interrupted();
+        }
+        assertEquals(List.of("model.lnw"), listDir());
+    }
+
+    @Test
+    void aSaveThatRunsOutOfSpaceKeepsThePreviousFile() throws Exception {
+        // A real write error halfway through the file, as on a full disk: a child JVM with a 64 KiB file-size
+        // limit (RLIMIT_FSIZE; the JVM ignores SIGXFSZ, so write() fails with EFBIG) saves a 400 KB model.
+        // No root, no mount: runs wherever there is a POSIX shell.
+        Path sh = Path.of("/bin/sh");
+        assumeTrue(Files.isExecutable(sh) && !System.getProperty("os.name").startsWith("Windows"), "no POSIX shell");
+        Path f = dir.resolve("model.lnw");
+        Weights previous = small();
+        WeightFile.write(f, previous);
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(sh.toString(), "-c", "ulimit -f 128 && exec \"$0\" \"$@\"", javaBin.toString(),
+                "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"),
+                SaveUnderFileSizeLimit.class.getName(), f.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "child did not finish: " + out);
+        assumeTrue(p.exitValue() != 0 || !out.isEmpty(), "the file-size limit is not enforced here: " + out);
+        assertEquals(3, p.exitValue(), out);
+        assertContains(out, "cannot save weights to " + f);
+        assertContains(out, "File too large");
+        assertEquals(previous, WeightFile.read(f));
+        assertEquals(List.of("model.lnw"), listDir());
+    }
+
+    @Test
+    void aStreamThatFailsMidwayIsAWeightFileErrorWithTheOffset() throws IOException {
+        byte[] bytes = bytesOf(small());
+        for (int failAt : new int[] {0, 7, 24, 100, bytes.length - 1}) {
+            InputStream failing = new FilterInputStream(new ByteArrayInputStream(bytes, 0, failAt)) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n = super.read(b, off, len);
+                    if (n < 0) throw new IOException("connection reset (injected)");
+                    return n;
+                }
+
+                @Override
+                public int read() throws IOException {
+                    int n = super.read();
+                    if (n < 0) throw new IOException("connection reset (injected)");
+                    return n;
+                }
+            };
+            var e = assertThrows(WeightFileException.class, () -> WeightFile.read(failing, "remote.lnw"));
+            assertContains(e.getMessage(), "remote.lnw: cannot be read at offset");
+            assertContains(e.getMessage(), "connection reset (injected)");
+            assertTrue(e.getCause() instanceof IOException, String.valueOf(e.getCause()));
+        }
+    }
+
     @Test
     void missingOrWrongDirectoriesAreNamed() throws IOException {
         Path missing = dir.resolve("no-such-dir");

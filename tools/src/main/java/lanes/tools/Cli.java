@@ -1,9 +1,11 @@
 package lanes.tools;
 
 import com.beust.jcommander.JCommander;
+import com.beust.jcommander.ParameterDescription;
 import com.beust.jcommander.ParameterException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 
 /**
  * The shared frame of every command: parse with JCommander, {@code --help}, and the exit codes
@@ -23,6 +25,13 @@ final class Cli {
     /** Holds the {@code --help} flag for each command's argument class. */
     interface HasHelp {
         boolean help();
+
+        /**
+         * The checks that need nothing but the arguments themselves, run after parsing and before the
+         * body: throws {@link UsageException}. Reads no file and writes none, so the whole of argument
+         * handling can be exercised without running the command.
+         */
+        default void check() {}
     }
 
     /** Parses {@code argv} into {@code args}; returns the exit code (the caller passes it to System.exit). */
@@ -32,11 +41,10 @@ final class Cli {
 
     /** As {@link #run(String, HasHelp, String[], Body)}, with the help and messages going to the given streams. */
     static int run(String program, HasHelp args, String[] argv, java.io.PrintStream out, java.io.PrintStream err, Body body) {
-        JCommander jc = JCommander.newBuilder().programName(program).addObject(args).build();
-        try {
-            jc.parse(argv);
-        } catch (ParameterException e) {
-            err.println(program + ": " + e.getMessage());
+        JCommander jc = commander(program, args);
+        String error = parse(jc, argv);
+        if (error != null) {
+            err.println(program + ": " + error);
             StringBuilder usage = new StringBuilder();
             jc.getUsageFormatter().usage(usage);
             err.print(usage);
@@ -49,6 +57,7 @@ final class Cli {
             return OK;
         }
         try {
+            args.check();
             return body.run();
         } catch (UsageException e) {
             err.println(program + ": " + e.getMessage());
@@ -60,6 +69,45 @@ final class Cli {
             err.println(program + ": " + e);
             return FAILED;
         }
+    }
+
+    /** The parser every tool uses: no @file expansion, since "@2x.png" is an image to predict, not a file of arguments. */
+    static JCommander commander(String program, Object args) {
+        return JCommander.newBuilder().programName(program).addObject(args).expandAtSign(false).build();
+    }
+
+    /** Parses {@code argv} into the objects of {@code jc}; returns the usage error to report, or null. */
+    static String parse(JCommander jc, String[] argv) {
+        try {
+            jc.parse(argv);
+        } catch (ParameterException e) {
+            return e.getMessage();
+        } catch (RuntimeException e) {
+            // JCommander itself fails on some malformed command lines, such as "--data --" (an
+            // ArrayIndexOutOfBoundsException): still a bad command line, so a usage error, not a crash.
+            return "cannot parse the arguments " + Arrays.toString(argv) + " (" + e + ")";
+        }
+        String repeated = repeatedFlag(jc);
+        return repeated == null ? null : "Can only specify option " + repeated + " once.";
+    }
+
+    /**
+     * An on/off option given an even number of times, or null. JCommander flips such a flag at every
+     * occurrence, so "--json --json" printed no JSON, and "-h -h" skipped the help and the required-option
+     * check alike and ran the command without its required options (an option that takes a value it already
+     * refuses to take twice). Read from the parse itself, not from the arguments: seen, yet back at its
+     * default of false. However JCommander matched it (" -h" and control characters before -h count too).
+     */
+    static String repeatedFlag(JCommander jc) {
+        for (ParameterDescription pd : jc.getParameters()) {
+            Class<?> type = pd.getParameterized().getType();
+            if ((type == boolean.class || type == Boolean.class) && pd.isAssigned()
+                    && Boolean.FALSE.equals(pd.getDefault())
+                    && Boolean.FALSE.equals(pd.getParameterized().get(pd.getObject()))) {
+                return pd.getLongestName();
+            }
+        }
+        return null;
     }
 
     /** A semantic usage error found after parsing (bad combination or value): exit code 2. */

@@ -2,10 +2,10 @@ package lanes.tools;
 
 import com.beust.jcommander.JCommander;
 import com.beust.jcommander.Parameter;
-import com.beust.jcommander.ParameterException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,33 +41,49 @@ public final class FetchData {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
-        Args args = new Args();
-        JCommander jc = JCommander.newBuilder().addObject(args).programName("tools/fetch-data").build();
+        Parsed p = parse(argv, out, err);
+        if (p.spec() == null) return p.exitCode();
         try {
-            jc.parse(argv);
-        } catch (ParameterException e) {
-            err.println("fetch-data: " + e.getMessage());
-            err.print(usage(jc));
-            return USAGE;
-        }
-        if (args.help) {
-            out.print(usage(jc));
-            return OK;
-        }
-        DatasetSpec spec = DatasetSpec.byName(args.dataset);
-        if (spec == null) {
-            err.println("fetch-data: unknown dataset '" + args.dataset + "'; expected one of " + DatasetSpec.NAMES);
-            err.print(usage(jc));
-            return USAGE;
-        }
-        try {
-            Path dir = new Fetcher(err).fetch(spec, Path.of(args.dir), sources(spec));
+            Path dir = new Fetcher(err).fetch(p.spec(), p.dir(), sources(p.spec()));
             out.println(dir.toAbsolutePath().normalize());
             return OK;
         } catch (IOException | RuntimeException e) {
             err.println("fetch-data: " + Fetcher.describe(e));
             return FAILED;
         }
+    }
+
+    /** What the arguments ask for: a data set and its root directory, or (spec null) the exit code to return now. */
+    record Parsed(int exitCode, DatasetSpec spec, Path dir) {}
+
+    /** Parses and checks the arguments, fetching and writing nothing; help and usage errors are printed here. */
+    static Parsed parse(String[] argv, PrintStream out, PrintStream err) {
+        Args args = new Args();
+        JCommander jc = Cli.commander("tools/fetch-data", args);
+        String error = Cli.parse(jc, argv);
+        if (error != null) {
+            err.println("fetch-data: " + error);
+            err.print(usage(jc));
+            return new Parsed(USAGE, null, null);
+        }
+        if (args.help) {
+            out.print(usage(jc));
+            return new Parsed(OK, null, null);
+        }
+        DatasetSpec spec = DatasetSpec.byName(args.dataset);
+        if (spec == null) {
+            err.println("fetch-data: unknown dataset '" + args.dataset + "'; expected one of " + DatasetSpec.NAMES);
+            err.print(usage(jc));
+            return new Parsed(USAGE, null, null);
+        }
+        Path dir;
+        try {
+            dir = Path.of(args.dir);
+        } catch (InvalidPathException e) {
+            err.println("fetch-data: --dir " + args.dir + " is not a valid path: " + e.getReason());
+            return new Parsed(USAGE, null, null);
+        }
+        return new Parsed(OK, spec, dir);
     }
 
     /** The mirrors first, then the offline fallback for this data set. */

@@ -28,6 +28,11 @@ public final class Latency {
         boolean help;
 
         @Override public boolean help() { return help; }
+
+        @Override
+        public void check() {
+            if (calls < 1) throw new Cli.UsageException("--calls must be >= 1, got " + calls);
+        }
     }
 
     public static void main(String[] argv) {
@@ -36,7 +41,6 @@ public final class Latency {
     }
 
     private static int measure(Args a) throws Exception {
-        if (a.calls < 1) throw new Cli.UsageException("--calls must be >= 1");
         Model model = a.model == null ? Model.loadDefault() : Model.load(a.model);
         Samples test = Dataset.load(a.data, "t10k").samples();
         int n = test.count(), f = test.features();

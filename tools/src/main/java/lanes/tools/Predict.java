@@ -57,6 +57,16 @@ public final class Predict {
         boolean help;
 
         @Override public boolean help() { return help; }
+
+        @Override
+        public void check() {
+            if (files.isEmpty()) throw new Cli.UsageException("no image files given (usage: tools/predict [options] FILE...)");
+            for (String f : files) {
+                // JCommander hands unknown options to the main parameter; a file named "--x" is far less likely than a typo.
+                if (f.startsWith("--")) throw new Cli.UsageException("unknown option " + f + " (see --help)");
+            }
+            if (topK < 1) throw new Cli.UsageException("--top-k must be >= 1, got " + topK);
+        }
     }
 
     public static void main(String[] argv) {
@@ -69,11 +79,6 @@ public final class Predict {
     }
 
     private static int predict(Args a, PrintStream out, PrintStream err) throws IOException {
-        if (a.files.isEmpty()) throw new Cli.UsageException("no image files given (usage: tools/predict [options] FILE...)");
-        for (String f : a.files) {
-            // JCommander hands unknown options to the main parameter; a file named "--x" is far less likely than a typo.
-            if (f.startsWith("--")) throw new Cli.UsageException("unknown option " + f + " (see --help)");
-        }
         Model model = a.model == null ? Model.loadDefault() : Model.load(a.model);
         if (a.topK < 1 || a.topK > model.outputs()) {
             throw new Cli.UsageException("--top-k must be in 1.." + model.outputs() + ", got " + a.topK);

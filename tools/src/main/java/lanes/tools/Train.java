@@ -48,6 +48,15 @@ public final class Train {
         boolean help;
 
         @Override public boolean help() { return help; }
+
+        @Override
+        public void check() {
+            if (epochs < 1) throw new Cli.UsageException("--epochs must be >= 1, got " + epochs);
+            if (batch < 1) throw new Cli.UsageException("--batch must be >= 1, got " + batch);
+            if (hidden < 1) throw new Cli.UsageException("--hidden must be >= 1, got " + hidden);
+            if (!(lr > 0) || Float.isInfinite(lr)) throw new Cli.UsageException("--lr must be > 0, got " + lr);
+            if (threads != null && threads < 1) throw new Cli.UsageException("--threads must be >= 1, got " + threads);
+        }
     }
 
     public static void main(String[] argv) {
@@ -60,12 +69,7 @@ public final class Train {
     }
 
     private static int train(Args a) throws IOException {
-        if (a.epochs < 1) throw new Cli.UsageException("--epochs must be >= 1, got " + a.epochs);
-        if (a.batch < 1) throw new Cli.UsageException("--batch must be >= 1, got " + a.batch);
-        if (a.hidden < 1) throw new Cli.UsageException("--hidden must be >= 1, got " + a.hidden);
-        if (!(a.lr > 0) || Float.isInfinite(a.lr)) throw new Cli.UsageException("--lr must be > 0, got " + a.lr);
         int threads = a.threads == null ? BatchScheduler.defaultThreads() : a.threads;
-        if (threads < 1) throw new Cli.UsageException("--threads must be >= 1, got " + threads);
 
         Samples train = Dataset.load(a.data, "train").samples();
         Samples test = Dataset.load(a.data, "t10k").samples();

@@ -107,6 +107,21 @@ class IdxReaderTest {
     }
 
     @Test
+    void gzipTruncatedAtEveryCompressedOffsetFails() throws IOException {
+        // The cuts above are a sample; here every one, for both file kinds, so no cut can slip through as a
+        // short but "valid" member (the trailer's CRC and length must always be checked).
+        for (byte[] raw : new byte[][] {IdxBytes.images(2, 3, 3), IdxBytes.labels(1, 2, 3)}) {
+            byte[] gz = IdxBytes.gzip(raw);
+            for (int cut = 0; cut < gz.length; cut++) {
+                Path f = IdxBytes.write(dir.resolve("every-cut" + cut), Arrays.copyOf(gz, cut));
+                IdxFormatException e = assertThrows(IdxFormatException.class,
+                        () -> { if (raw[3] == 3) IdxReader.readImages(f); else IdxReader.readLabels(f); }, "cut " + cut);
+                assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void corruptGzipFails() throws IOException {
         byte[] gz = IdxBytes.gzip(IdxBytes.images(4, 28, 28));
         byte[] badCrc = gz.clone();

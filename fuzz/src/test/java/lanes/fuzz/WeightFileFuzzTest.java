@@ -1,0 +1,131 @@
+package lanes.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+import lanes.engine.Model;
+import lanes.engine.WeightFile;
+import lanes.engine.WeightFileException;
+import lanes.engine.Weights;
+
+/**
+ * {@link WeightFile#read} from a stream and from a file, and {@link Model#load} on top of it, the way an
+ * application loads a model it was handed.
+ *
+ * <p>Every input is read twice: as it is, and with its trailing CRC32C recomputed. A random mutation almost
+ * never keeps the checksum right, so without the second reading the fuzzer would only ever meet the
+ * checksum error and never the checks behind it (layer sizes, activations, metadata, non-finite weights).
+ *
+ * <p>Allowed outcome: {@link WeightFileException}, or weights that the writer turns back into exactly the
+ * same bytes, that load as a {@link Model} and that predict a label in range with probabilities that sum
+ * to 1 whenever they are finite.
+ */
+class WeightFileFuzzTest {
+
+    /**
+     * Per input. The stream reader grows its arrays with the bytes that arrive and the file reader checks
+     * the length before it allocates, so a few-KiB input can only cost a few KiB; the limit leaves room
+     * for the fixed 64 KiB buffers of reading, writing back and predicting.
+     */
+    static final long MAX_ALLOCATED = 64 * Budget.MIB;
+
+    @FuzzTest(maxDuration = "10m")
+    void stream(byte[] data) throws Exception {
+        readStream(data);
+        readStream(withValidCrc(data));
+    }
+
+    @FuzzTest(maxDuration = "10m")
+    void file(byte[] data) throws Exception {
+        readFile(data);
+        readFile(withValidCrc(data));
+    }
+
+    private static void readStream(byte[] data) throws Exception {
+        Budget.within("read(InputStream)", MAX_ALLOCATED, () -> {
+            Weights w;
+            try {
+                w = WeightFile.read(new ByteArrayInputStream(data), "fuzz.lnw");
+            } catch (WeightFileException expected) {
+                assertEquals("fuzz.lnw", expected.source());
+                return;
+            }
+            checkValid(w, data);
+            check(() -> Model.load(new ByteArrayInputStream(data), "fuzz.lnw"), w);
+        });
+    }
+
+    private static void readFile(byte[] data) throws Exception {
+        Path path = TempFiles.write("input.lnw", data);
+        Budget.within("read(Path)", MAX_ALLOCATED, () -> {
+            Weights w;
+            try {
+                w = WeightFile.read(path);
+            } catch (WeightFileException expected) {
+                assertEquals(path.toString(), expected.source());
+                return;
+            }
+            checkValid(w, data);
+            check(() -> Model.load(path), w);
+        });
+    }
+
+    /** {@code data} with its last four bytes replaced by the CRC32C of the rest, as the format computes it. */
+    static byte[] withValidCrc(byte[] data) {
+        if (data.length < 4) return data;
+        byte[] fixed = data.clone();
+        CRC32C crc = new CRC32C();
+        crc.update(fixed, 0, fixed.length - 4);
+        ByteBuffer.wrap(fixed).order(ByteOrder.LITTLE_ENDIAN).putInt(fixed.length - 4, (int) crc.getValue());
+        return fixed;
+    }
+
+    /** Accepted weights are exactly what the file holds: the writer reproduces it byte for byte. */
+    private static void checkValid(Weights w, byte[] data) throws Exception {
+        Path back = TempFiles.dir().resolve("written.lnw");
+        WeightFile.write(back, w);
+        assertArrayEquals(data, Files.readAllBytes(back), "written back differently");
+    }
+
+    interface Loader {
+        Model load() throws WeightFileException;
+    }
+
+    /** A valid file loads, unless it holds a network the engine cannot run; then it says so, as a WeightFileException. */
+    private static void check(Loader loader, Weights w) {
+        Model model;
+        try {
+            model = loader.load();
+        } catch (WeightFileException e) {
+            assertTrue(e.problem().startsWith("a network this engine cannot run"), e.getMessage());
+            return;
+        }
+        assertEquals(w, model.weights());
+        float[] input = new float[model.inputSize()];
+        Arrays.fill(input, 0.5f);
+        float[] probabilities = new float[model.outputs()];
+        int label = model.predict(input, probabilities);
+        assertTrue(label >= 0 && label < model.outputs(), "label " + label);
+        assertEquals(label, model.predict(input), "label without probabilities");
+        boolean finite = true;
+        double sum = 0, max = Double.NEGATIVE_INFINITY;
+        for (float p : probabilities) {
+            finite &= Float.isFinite(p);
+            sum += p;
+            max = Math.max(max, p);
+        }
+        if (finite && w.layers().getLast().activation() == lanes.engine.Activation.SOFTMAX) {
+            assertEquals(1.0, sum, 1e-3, "probabilities " + Arrays.toString(probabilities));
+            assertEquals(max, probabilities[label], "the label has the highest probability");
+        }
+    }
+}

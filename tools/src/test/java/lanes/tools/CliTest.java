@@ -1,0 +1,128 @@
+package lanes.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Argument handling shared by the tools: exit codes, and nothing runs on a bad command line. */
+class CliTest {
+
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream savedErr, savedOut;
+
+    @BeforeEach
+    void captureOutput() {
+        savedErr = System.err;
+        savedOut = System.out;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restoreOutput() {
+        System.setErr(savedErr);
+        System.setOut(savedOut);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Runs the tool's argument handling with a body that only records that it ran. */
+    private static int run(String program, Cli.HasHelp args, AtomicBoolean ran, String... argv) {
+        return Cli.run(program, args, argv, () -> {
+            ran.set(true);
+            return Cli.OK;
+        });
+    }
+
+    @Test
+    void anOptionValueMissingBeforeDoubleDashIsAUsageErrorNotACrash() {
+        // JCommander throws ArrayIndexOutOfBoundsException on these (found by CliFuzzTest).
+        AtomicBoolean ran = new AtomicBoolean();
+        assertEquals(Cli.USAGE, run("tools/train", new Train.Args(), ran, "--data", "--"));
+        assertEquals(Cli.USAGE, run("tools/predict", new Predict.Args(), ran, "--top-k", "--"));
+        assertFalse(ran.get());
+        assertTrue(stderr().startsWith("tools/train: cannot parse the arguments [--data, --]"), stderr());
+        assertTrue(stderr().contains("Usage: tools/train"), stderr());
+    }
+
+    @Test
+    void anImageNamedWithAnAtSignIsAFileNotAnArgumentFile() {
+        Predict.Args a = new Predict.Args();
+        AtomicBoolean ran = new AtomicBoolean();
+        assertEquals(Cli.OK, run("tools/predict", a, ran, "@2x.png", "--json"));
+        assertTrue(ran.get());
+        assertEquals(List.of("@2x.png"), a.files);
+    }
+
+    @Test
+    void valuesAreCheckedBeforeTheCommandRuns() {
+        AtomicBoolean ran = new AtomicBoolean();
+        for (String[] argv : new String[][] {
+                {"--data", "d", "--epochs", "0"}, {"--data", "d", "--batch", "-1"}, {"--data", "d", "--hidden", "0"},
+                {"--data", "d", "--lr", "NaN"}, {"--data", "d", "--lr", "Infinity"}, {"--data", "d", "--threads", "0"}}) {
+            assertEquals(Cli.USAGE, run("tools/train", new Train.Args(), ran, argv), String.join(" ", argv));
+        }
+        assertEquals(Cli.USAGE, run("tools/predict", new Predict.Args(), ran));
+        assertEquals(Cli.USAGE, run("tools/predict", new Predict.Args(), ran, "--top-k", "0", "x.png"));
+        assertEquals(Cli.USAGE, run("tools/latency", new Latency.Args(), ran, "--data", "d", "--calls", "0"));
+        assertFalse(ran.get(), "a command ran on arguments its checks reject");
+        assertEquals(Cli.OK, run("tools/train", new Train.Args(), ran, "--data", "d", "--epochs", "1"));
+        assertTrue(ran.get());
+    }
+
+    @Test
+    void fetchDataParsesLikeTheOtherToolsWithoutFetching() {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        assertEquals(Cli.USAGE, FetchData.parse(new String[] {"--dataset", "mnist", "--dir", "--"}, quiet, quiet).exitCode());
+        FetchData.Parsed p = FetchData.parse(new String[] {"--dataset", "mnist", "--dir", "@data"}, quiet, quiet);
+        assertEquals(Cli.OK, p.exitCode());
+        assertEquals(java.nio.file.Path.of("@data"), p.dir());
+        assertEquals("mnist", p.spec().name());
+    }
+
+    @Test
+    void aRepeatedFlagIsAUsageErrorNotAToggle() {
+        // JCommander flipped a flag at every occurrence: "-h -h" ran fetch-data without --dataset into a
+        // NullPointerException (found by CliFuzzTest), "--help --help" ran train without --data, and
+        // "--json --json" printed text.
+        AtomicBoolean ran = new AtomicBoolean();
+        assertEquals(Cli.USAGE, run("tools/train", new Train.Args(), ran, "--help", "--help"));
+        assertEquals(Cli.USAGE, run("tools/predict", new Predict.Args(), ran, "--json", "x.png", "--json"));
+        assertFalse(ran.get());
+        assertTrue(stderr().contains("Can only specify option --json once."), stderr());
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        assertEquals(Cli.USAGE, FetchData.parse(new String[] {"-h", "-h"}, quiet, quiet).exitCode());
+        assertEquals(Cli.USAGE, FetchData.parse(new String[] {"-h", "--help"}, quiet, quiet).exitCode());
+        // JCommander matches option names trimmed, control characters included (found by CliFuzzTest).
+        assertEquals(Cli.USAGE, FetchData.parse(new String[] {"\u0001\u0011-h", "-h"}, quiet, quiet).exitCode());
+        assertEquals(Cli.USAGE, run("tools/predict", new Predict.Args(), ran, " --json", "x.png", "--json "));
+
+        // Not a flip back: an odd count, a flag's name as another option's value, anything after "--".
+        assertEquals(Cli.OK, run("tools/predict", new Predict.Args(), ran, "-h", "--help", "-h"));
+        Train.Args t = new Train.Args();
+        assertEquals(Cli.OK, run("tools/train", t, ran, "--data", "--help", "--epochs", "2"));
+        assertEquals(java.nio.file.Path.of("--help"), t.data);
+        Predict.Args p = new Predict.Args();
+        assertEquals(Cli.OK, run("tools/predict", p, ran, "--json", "--", "x.png"));
+        assertTrue(p.json);
+    }
+
+    @Test
+    void helpRunsNothing() {
+        AtomicBoolean ran = new AtomicBoolean();
+        assertEquals(Cli.OK, run("tools/train", new Train.Args(), ran, "--help"));
+        assertEquals(Cli.OK, run("tools/predict", new Predict.Args(), ran, "-h"));
+        assertFalse(ran.get());
+    }
+}
