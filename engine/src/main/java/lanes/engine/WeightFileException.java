@@ -1,16 +1,12 @@
 package lanes.engine;
 
-import java.io.IOException;
-
 /**
  * A weight file that cannot be loaded: unreadable, not a weight file, from an unsupported format version,
  * damaged, or holding values a network cannot use. The message names the file (or stream source) and
  * what is wrong with it.
  */
-public final class WeightFileException extends IOException {
-
-    private final String source;
-    private final String problem;
+public final class WeightFileException extends BadInputException {
+    private static final long serialVersionUID = 1L;
 
     /**
      * @param source  the file or stream the weights were read from, as shown to the user
@@ -21,18 +17,6 @@ public final class WeightFileException extends IOException {
     }
 
     public WeightFileException(String source, String problem, Throwable cause) {
-        super(source + ": " + problem, cause);
-        this.source = source;
-        this.problem = problem;
-    }
-
-    /** The file or stream the weights were read from. */
-    public String source() {
-        return source;
-    }
-
-    /** What is wrong, without the source. */
-    public String problem() {
-        return problem;
+        super(source, problem, cause);
     }
 }

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
-import lanes.engine.ImageException;
+import lanes.engine.BadInputException;
 import lanes.engine.ImagePreprocessor;
 import lanes.engine.Model;
 import lanes.engine.PreprocessMode;
@@ -108,7 +108,7 @@ public final class Predict {
     }
 
     private static String message(Exception e) {
-        if (e instanceof ImageException ie) return ie.problem(); // its message repeats the file name
+        if (e instanceof BadInputException bad) return bad.problem(); // its message repeats the file name
         String m = e.getMessage();
         String prefix = e instanceof IOException ? "" : e.getClass().getSimpleName() + ": ";
         return prefix + (m == null ? e.getClass().getSimpleName() : m);
