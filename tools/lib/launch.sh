@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Shared launcher for the Java tools: finds a JDK >= 21, builds the CLI jar when it is missing or older
-# than the sources, then runs the given main class with the Vector API enabled.
+# than the sources, then runs the given main class: with the Vector API for long runs (lanes_run),
+# lean for one-shot runs (lanes_run_oneshot).
 # Usage (from a tools/ script):  . "$(dirname "$0")/lib/launch.sh"; lanes_run lanes.tools.SomeMain "$@"
 
 LANES_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
