@@ -123,4 +123,16 @@ final class Cli {
     static boolean stdoutIsTerminal() {
         return Boolean.getBoolean("lanes.tty");
     }
+
+    /**
+     * Creates a directory (and its parents) for a tool's output; a path that exists as something else
+     * (a file, a dangling link) gets an error that says so instead of the bare exception name.
+     */
+    static java.nio.file.Path directory(java.nio.file.Path dir) throws IOException {
+        try {
+            return java.nio.file.Files.createDirectories(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new IOException(dir + " exists and is not a directory", e);
+        }
+    }
 }

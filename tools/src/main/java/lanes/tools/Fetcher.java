@@ -36,7 +36,7 @@ final class Fetcher {
     /** Returns the directory holding the verified files; throws naming every source tried when none works. */
     Path fetch(DatasetSpec spec, Path root, List<DataSource> sources) throws IOException {
         Path dir = root.resolve(spec.name());
-        Files.createDirectories(dir);
+        Cli.directory(dir);
         Record existing = reusable(spec, dir);
         if (existing != null) {
             info("using the files already in " + dir + " (" + existing.origin + "; checked, no download)");

@@ -83,7 +83,7 @@ public final class Predict {
         if (a.topK < 1 || a.topK > model.outputs()) {
             throw new Cli.UsageException("--top-k must be in 1.." + model.outputs() + ", got " + a.topK);
         }
-        if (a.dumpInput != null) Files.createDirectories(a.dumpInput);
+        if (a.dumpInput != null) Cli.directory(a.dumpInput);
         ImagePreprocessor pre = new ImagePreprocessor();
         Predictor predictor = model.newPredictor();
         float[] probs = new float[model.outputs()];

@@ -102,7 +102,7 @@ public final class Train {
     /** The history CSV; header is a contract that scripts read: epoch,seconds,loss,accuracy,val_loss,val_accuracy. */
     static void writeHistory(Path file, List<EpochResult> history) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) Files.createDirectories(parent);
+        if (parent != null) Cli.directory(parent);
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             w.write("epoch,seconds,loss,accuracy,val_loss,val_accuracy\n");
             for (EpochResult r : history) {

@@ -107,4 +107,13 @@ class PredictTest {
         assertTrue(Files.size(png) > 100);
         assertEquals(280, javax.imageio.ImageIO.read(png.toFile()).getWidth());
     }
+
+    @Test
+    void aDumpDirectoryThatIsAFileIsAClearFailure(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("taken"), "x");
+        String seven = samples().stream().filter(f -> f.contains("digit-7")).findFirst().orElseThrow();
+        Run r = run("--dump-input", file.toString(), seven);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains(file + " exists and is not a directory"), r.err());
+    }
 }
