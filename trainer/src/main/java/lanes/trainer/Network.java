@@ -31,7 +31,7 @@ public final class Network {
 
     public static final class Builder {
         private final int inputSize;
-        private final List<int[]> shapes = new ArrayList<>();
+        private final List<Integer> units = new ArrayList<>();
         private final List<Activation> activations = new ArrayList<>();
 
         private Builder(int inputSize) {
@@ -41,14 +41,15 @@ public final class Network {
 
         public Builder dense(int units, Activation activation) {
             if (units < 1) throw new IllegalArgumentException("units must be >= 1, got " + units);
-            shapes.add(new int[] {units});
+            if (activation == null) throw new IllegalArgumentException("activation is null");
+            this.units.add(units);
             activations.add(activation);
             return this;
         }
 
         /** Glorot-uniform kernels and zero biases (the Keras defaults), drawn from {@code seed}. */
         public Network build(long seed) {
-            if (shapes.isEmpty()) throw new IllegalStateException("a network needs at least one dense layer");
+            if (units.isEmpty()) throw new IllegalStateException("a network needs at least one dense layer");
             for (int i = 0; i < activations.size() - 1; i++) {
                 if (activations.get(i) == Activation.SOFTMAX) {
                     throw new IllegalStateException("softmax is supported on the last layer only");
@@ -56,8 +57,8 @@ public final class Network {
             }
             List<Dense> layers = new ArrayList<>();
             int in = inputSize, offset = 0;
-            for (int i = 0; i < shapes.size(); i++) {
-                Dense d = new Dense(in, shapes.get(i)[0], activations.get(i), offset);
+            for (int i = 0; i < units.size(); i++) {
+                Dense d = new Dense(in, units.get(i), activations.get(i), offset);
                 layers.add(d);
                 offset += d.parameterCount();
                 in = d.out;
