@@ -21,7 +21,12 @@ public final class Gemm {
     public Kernels kernels() { return kernels; }
     public BatchScheduler scheduler() { return scheduler; }
 
-    private static int minRows(int n, int k) {
+    /**
+     * The fewest rows of C worth a chunk of their own when each row costs n·k multiply-adds: small GEMMs
+     * run inline, since a hand-off costs more than it saves. Callers that split GEMM-shaped work over a
+     * {@link BatchScheduler} themselves (a layer fusing bias and activation into its chunks) use it too.
+     */
+    public static int minRows(int n, int k) {
         long perRow = Math.max(1L, (long) n * k);
         // Multiples of 4 rows keep every chunk on the 4-row register tile.
         long rows = (MIN_FMA_PER_CHUNK + perRow - 1) / perRow;

@@ -35,7 +35,7 @@ final class Dense {
      * skipZeros: the input is sparse (pixels, or the previous layer's ReLU output).
      */
     void forward(Kernels k, BatchScheduler s, int rows, float[] x, float[] params, float[] y, boolean skipZeros) {
-        s.forRange(rows, Math.max(4, (1 << 15) / Math.max(1, in * out)), (r0, r1) -> {
+        s.forRange(rows, Gemm.minRows(out, in), (r0, r1) -> {
             int n = r1 - r0;
             if (skipZeros) {
                 k.matmulSkipZeros(n, out, in, x, r0 * in, in, params, weightOffset, out, y, r0 * out, out, false);
@@ -58,7 +58,7 @@ final class Dense {
                            float[] grads, Adam adam, long step) {
         if (activation == Activation.RELU) k.reluBackward(rows * out, y, 0, dy, 0, dy, 0);
         k.sumRows(rows, out, dy, 0, grads, biasOffset, false);
-        s.forRange(in, Math.max(4, (1 << 15) / Math.max(1, out * rows)), (r0, r1) -> {
+        s.forRange(in, Gemm.minRows(out, rows), (r0, r1) -> {
             int n = r1 - r0;
             // dW rows r0..r1 = x[:, r0..r1]ᵀ·dz: (n, B)·(B, out), zeros of x (background pixels) skipped
             k.matmulTransASkipZeros(n, out, rows, x, r0, in, dy, 0, out, grads, weightOffset + r0 * out, out, false);
