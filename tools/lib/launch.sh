@@ -8,22 +8,25 @@ LANES_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$LANES_ROOT/tools/lib/jdk.sh"
 LANES_CLI_JAR="$LANES_ROOT/tools/target/lanes-cli.jar"
 
+# lanes_build_if_needed [MODULE JAR]: builds MODULE (default tools) when JAR (default the CLI jar) is
+# missing or older than any source or pom it is made from.
 lanes_build_if_needed() {
-  local stale=""
-  if [ ! -f "$LANES_CLI_JAR" ]; then
+  local module=${1:-tools} jar=${2:-$LANES_CLI_JAR} stale=""
+  if [ ! -f "$jar" ]; then
     stale=yes
   elif [ -n "$(find "$LANES_ROOT"/kernels/src/main "$LANES_ROOT"/engine/src/main "$LANES_ROOT"/trainer/src/main \
-        "$LANES_ROOT"/tools/src/main "$LANES_ROOT"/pom.xml "$LANES_ROOT"/*/pom.xml -newer "$LANES_CLI_JAR" -type f 2>/dev/null | head -n 1)" ]; then
+        "$LANES_ROOT/$module/src/main" "$LANES_ROOT"/pom.xml "$LANES_ROOT"/*/pom.xml -newer "$jar" -type f 2>/dev/null | head -n 1)" ]; then
     stale=yes
   fi
   if [ -n "$stale" ]; then
-    echo "lanes: building the tools (first run, or sources changed) ..." >&2
+    echo "lanes: building ${jar#"$LANES_ROOT"/} (first run, or sources changed) ..." >&2
     local opts="${MAVEN_OPTS:-}"
     [ "$(lanes_java_feature "$LANES_JAVA")" -ge 23 ] && opts="$opts --sun-misc-unsafe-memory-access=allow"
-    (cd "$LANES_ROOT" && MAVEN_OPTS="$opts" ./mvnw -B -q -ntp -DskipTests -pl tools -am package) >&2 || {
+    (cd "$LANES_ROOT" && MAVEN_OPTS="$opts" ./mvnw -B -q -ntp -DskipTests -pl "$module" -am package) >&2 || {
       echo "lanes: build failed; run tools/test to see why" >&2; exit 1; }
-    rm -f "$LANES_ROOT"/tools/target/*.aot "$LANES_ROOT"/tools/target/*.jsa
+    [ "$module" = tools ] && rm -f "$LANES_ROOT"/tools/target/*.aot "$LANES_ROOT"/tools/target/*.jsa
   fi
+  return 0
 }
 
 # JVM flags every tool gets: one-line warnings only, a small fast-starting heap.
