@@ -35,6 +35,14 @@ final class Checks {
                         + "), has " + x.length);
     }
 
+    static void bytes(String name, byte[] x, int off, long n) {
+        if (x == null) throw new IllegalArgumentException(name + " is null");
+        if (off < 0) throw new IllegalArgumentException("offset of " + name + " is negative: " + off);
+        if (off + n > x.length) throw new IllegalArgumentException(
+                name + " is too short: needs " + (off + n) + " bytes (" + n + " from offset " + off
+                        + "), has " + x.length);
+    }
+
     static void labels(int[] labels, int off, int m, int classes) {
         if (labels == null) throw new IllegalArgumentException("labels is null");
         if (off < 0 || off + (long) m > labels.length) throw new IllegalArgumentException(
@@ -66,6 +74,19 @@ final class Checks {
         if (!(beta2 >= 0 && beta2 < 1)) throw new IllegalArgumentException("beta2 must be in [0, 1), got " + beta2);
         if (!(eps > 0)) throw new IllegalArgumentException("epsilon must be > 0, got " + eps);
         if (!(lr >= 0) || Float.isInfinite(lr)) throw new IllegalArgumentException("lr must be finite and >= 0, got " + lr);
+    }
+
+    /** The fused weight gradient and Adam step: G = Aᵀ·B of m×n, applied to param, mom and vel (m×n, ldp). */
+    static void gemmAdam(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                         float[] p, int pOff, int ldp, float[] mom, float[] vel,
+                         float lr, float beta1, float beta2, float eps, long step) {
+        dims(m, n, k);
+        matrix("A", a, aOff, lda, k, m);
+        matrix("B", b, bOff, ldb, k, n);
+        matrix("param", p, pOff, ldp, m, n);
+        matrix("m", mom, pOff, ldp, m, n);
+        matrix("v", vel, pOff, ldp, m, n);
+        adam(0, p, pOff, p, pOff, mom, pOff, vel, pOff, lr, beta1, beta2, eps, step);
     }
 
     /** Keras' bias-corrected step size α = lr·√(1 − β2^t) / (1 − β1^t), computed in double once per step. */

@@ -27,10 +27,15 @@ public final class Gemm {
      * {@link BatchScheduler} themselves (a layer fusing bias and activation into its chunks) use it too.
      */
     public static int minRows(int n, int k) {
-        long perRow = Math.max(1L, (long) n * k);
         // Multiples of 4 rows keep every chunk on the 4-row register tile.
-        long rows = (MIN_FMA_PER_CHUNK + perRow - 1) / perRow;
+        long rows = minChunk((long) n * k);
         return (int) Math.min(Integer.MAX_VALUE, Math.max(4, (rows + 3) & ~3L));
+    }
+
+    /** The fewest indices worth a chunk of their own when each index costs {@code fmaPerIndex} multiply-adds. */
+    public static int minChunk(long fmaPerIndex) {
+        long per = Math.max(1L, fmaPerIndex);
+        return (int) Math.min(Integer.MAX_VALUE, (MIN_FMA_PER_CHUNK + per - 1) / per);
     }
 
     /** C[m×n] (+)= A[m×k]·B[k×n], rows of C split over threads. */

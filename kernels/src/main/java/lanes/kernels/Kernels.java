@@ -61,7 +61,28 @@ public interface Kernels {
                                float[] b, int bOff, int ldb,
                                float[] c, int cOff, int ldc, boolean accumulate);
 
+    /**
+     * A weight gradient applied by Adam as it is computed: G = Aᵀ·B (A stored [k×m], B [k×n], as
+     * {@link #matmulTransA}; zero entries of A skipped when {@code skipZeros}, as
+     * {@link #matmulTransASkipZeros}), then one Adam step, as {@link #adam}, on each element of
+     * {@code param[m×n]} (rows {@code ldp} apart) with its element of G; the moments {@code mom} and
+     * {@code vel} are laid out like {@code param}, at the same offsets. G is never stored: a training
+     * step would otherwise write the first layer's whole gradient out and read it back. Bit-identical to
+     * the GEMM into a buffer followed by {@link #adam} over it.
+     */
+    void matmulTransAAdam(int m, int n, int k,
+                          float[] a, int aOff, int lda,
+                          float[] b, int bOff, int ldb, boolean skipZeros,
+                          float[] param, int pOff, int ldp, float[] mom, float[] vel,
+                          float lr, float beta1, float beta2, float epsilon, long step);
+
     // ---- element-wise and row-wise ----------------------------------------------------------
+
+    /**
+     * dst[i] = (src[i] &amp; 0xFF) / 255 for n unsigned bytes (pixels to network inputs in [0, 1]),
+     * correctly rounded to float: the value {@code (float) (byte / 255.0)} as well.
+     */
+    void unitBytes(int n, byte[] src, int srcOff, float[] dst, int dstOff);
 
     /** x[m×n] += bias[n] on every row. */
     void addBias(int m, int n, float[] x, int xOff, float[] bias, int biasOff);

@@ -154,6 +154,14 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void unitBytes(int n, byte[] src, int srcOff, float[] dst, int dstOff) {
+        Checks.count("n", n);
+        Checks.bytes("src", src, srcOff, n);
+        Checks.vector("dst", dst, dstOff, n);
+        for (int i = 0; i < n; i++) dst[dstOff + i] = (src[srcOff + i] & 0xFF) / 255f;
+    }
+
+    @Override
     public int argmax(int n, float[] x, int xOff) {
         if (n < 1) throw new IllegalArgumentException("argmax needs n >= 1, got " + n);
         Checks.vector("x", x, xOff, n);
@@ -163,11 +171,31 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void matmulTransAAdam(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                 boolean skipZeros, float[] param, int pOff, int ldp, float[] mom, float[] vel,
+                                 float lr, float beta1, float beta2, float epsilon, long step) {
+        Checks.gemmAdam(m, n, k, a, aOff, lda, b, bOff, ldb, param, pOff, ldp, mom, vel, lr, beta1, beta2, epsilon, step);
+        float alpha = Checks.adamAlpha(lr, beta1, beta2, step);
+        float[] g = new float[n];
+        for (int i = 0; i < m; i++) {
+            // one row of G = Aᵀ·B, then its Adam step
+            gemm(1, n, k, a, aOff + i, 1, lda, b, bOff, ldb, g, 0, n, false, skipZeros);
+            int pi = pOff + i * ldp;
+            adamSteps(n, param, pi, g, 0, mom, pi, vel, pi, alpha, 1f - beta1, 1f - beta2, epsilon);
+        }
+    }
+
+    @Override
     public void adam(int n, float[] param, int pOff, float[] grad, int gOff, float[] m, int mOff, float[] v, int vOff,
                      float lr, float beta1, float beta2, float epsilon, long step) {
         Checks.adam(n, param, pOff, grad, gOff, m, mOff, v, vOff, lr, beta1, beta2, epsilon, step);
-        float alpha = Checks.adamAlpha(lr, beta1, beta2, step);
-        float omb1 = 1f - beta1, omb2 = 1f - beta2;
+        adamSteps(n, param, pOff, grad, gOff, m, mOff, v, vOff, Checks.adamAlpha(lr, beta1, beta2, step),
+                1f - beta1, 1f - beta2, epsilon);
+    }
+
+    /** The Adam update with its step size α = {@link Checks#adamAlpha} already computed. */
+    private static void adamSteps(int n, float[] param, int pOff, float[] grad, int gOff, float[] m, int mOff,
+                                  float[] v, int vOff, float alpha, float omb1, float omb2, float epsilon) {
         for (int i = 0; i < n; i++) {
             float g = grad[gOff + i];
             float mi = m[mOff + i] + (g - m[mOff + i]) * omb1;

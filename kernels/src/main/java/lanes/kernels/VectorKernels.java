@@ -1,9 +1,11 @@
 package lanes.kernels;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -48,7 +50,14 @@ final class VectorKernels implements Kernels {
     private static final class Panel {
         int[] pos = new int[0];
         float[] val = new float[0];
+        float[] tile = new float[0];
         int stride;
+
+        /** A scratch array of at least n floats (a tile of C that never leaves the cache). */
+        float[] scratch(int n) {
+            if (tile.length < n) tile = new float[n];
+            return tile;
+        }
 
         void ensure(int k) {
             if (pos.length < k + L) {
@@ -66,6 +75,9 @@ final class VectorKernels implements Kernels {
             && Boolean.parseBoolean(System.getProperty("lanes.compress", "true")); // false: for A/B measurements
     private static final VectorSpecies<Integer> I = F.withLanes(int.class);
     private static final IntVector IOTA = IntVector.zero(I).addIndex(1);
+    // One byte per float lane: pixels widen to full float vectors. No byte vector is narrower than 64
+    // bits, so 128-bit floats (4 lanes) convert pixels in the scalar loop.
+    private static final VectorSpecies<Byte> BYTES = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * Byte.SIZE)) : null;
     // Masked loads and stores are single instructions with AVX-512's mask registers; elsewhere the JIT
     // emulates them, and narrow strips plus a scalar tail are faster.
     private static final boolean MASKED_TAIL = COMPRESS;
@@ -334,6 +346,64 @@ final class VectorKernels implements Kernels {
         gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate, true);
     }
 
+    @Override
+    public void matmulTransAAdam(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                 boolean skipZeros, float[] param, int pOff, int ldp, float[] mom, float[] vel,
+                                 float lr, float beta1, float beta2, float epsilon, long step) {
+        Checks.gemmAdam(m, n, k, a, aOff, lda, b, bOff, ldb, param, pOff, ldp, mom, vel, lr, beta1, beta2, epsilon, step);
+        if (m == 0 || n == 0) return;
+        float alpha = Checks.adamAlpha(lr, beta1, beta2, step), omb1 = 1f - beta1, omb2 = 1f - beta2;
+        Panel panel = PANEL.get();
+        panel.ensure(k);
+        // Four rows of G at a time, into a scratch tile that stays in L1 while Adam reads it back.
+        float[] g = panel.scratch(4 * n);
+        int[] pos = panel.pos;
+        float[] val = panel.val;
+        int st = panel.stride, i = 0;
+        for (; i + 4 <= m; i += 4) {
+            java.util.Arrays.fill(g, 0, 4 * n, 0f);
+            if (skipZeros) {
+                // A(i, p) = a[aOff + i + p*lda]: four columns of the stored A, packed where any is non-zero
+                int kept = pack4(k, a, aOff + i, 1, lda, true, pos, val, st);
+                tile4(n, kept, pos, val, 0, st, 1, b, bOff, ldb, g, 0, n);
+            } else {
+                tile4(n, k, null, a, aOff + i, 1, lda, b, bOff, ldb, g, 0, n);
+            }
+            for (int r = 0; r < 4; r++) {
+                int pi = pOff + (i + r) * ldp;
+                adamSteps(n, param, pi, g, r * n, mom, pi, vel, pi, alpha, omb1, omb2, epsilon);
+            }
+        }
+        for (; i < m; i++) {
+            java.util.Arrays.fill(g, 0, n, 0f);
+            if (skipZeros) {
+                int kept = pack1(k, a, aOff + i, lda, true, pos, val);
+                tile1(n, kept, pos, val, 0, 1, b, bOff, ldb, g, 0);
+            } else {
+                tile1(n, k, null, a, aOff + i, lda, b, bOff, ldb, g, 0);
+            }
+            int pi = pOff + i * ldp;
+            adamSteps(n, param, pi, g, 0, mom, pi, vel, pi, alpha, omb1, omb2, epsilon);
+        }
+    }
+
+    @Override
+    public void unitBytes(int n, byte[] src, int srcOff, float[] dst, int dstOff) {
+        Checks.count("n", n);
+        Checks.bytes("src", src, srcOff, n);
+        Checks.vector("dst", dst, dstOff, n);
+        int bound = BYTES == null ? 0 : F.loopBound(n), i = 0;
+        // L bytes widen to L ints (masked to their unsigned value), then to floats, divided by 255:
+        // a correctly rounded division, which is the value every byte gets from the scalar path.
+        for (; i < bound; i += L) {
+            ByteVector.fromArray(BYTES, src, srcOff + i)
+                    .convertShape(VectorOperators.B2I, I, 0).reinterpretAsInts().and(0xFF)
+                    .convert(VectorOperators.I2F, 0).reinterpretAsFloats()
+                    .div(255f).intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) dst[dstOff + i] = (src[srcOff + i] & 0xFF) / 255f;
+    }
+
     // ---- element-wise and row-wise ----------------------------------------------------------
 
     @Override
@@ -477,8 +547,13 @@ final class VectorKernels implements Kernels {
     public void adam(int n, float[] param, int pOff, float[] grad, int gOff, float[] m, int mOff, float[] v, int vOff,
                      float lr, float beta1, float beta2, float epsilon, long step) {
         Checks.adam(n, param, pOff, grad, gOff, m, mOff, v, vOff, lr, beta1, beta2, epsilon, step);
-        float alpha = Checks.adamAlpha(lr, beta1, beta2, step);
-        float omb1 = 1f - beta1, omb2 = 1f - beta2;
+        adamSteps(n, param, pOff, grad, gOff, m, mOff, v, vOff, Checks.adamAlpha(lr, beta1, beta2, step),
+                1f - beta1, 1f - beta2, epsilon);
+    }
+
+    /** The Adam update with its step size α = {@link Checks#adamAlpha} already computed. */
+    private static void adamSteps(int n, float[] param, int pOff, float[] grad, int gOff, float[] m, int mOff,
+                                  float[] v, int vOff, float alpha, float omb1, float omb2, float epsilon) {
         int bound = F.loopBound(n), i = 0;
         // The same IEEE operations in the same order as the scalar loop: bit-identical updates.
         for (; i < bound; i += L) {

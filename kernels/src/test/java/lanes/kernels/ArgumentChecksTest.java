@@ -55,7 +55,9 @@ class ArgumentChecksTest {
     private static Breakage shorter(int index, String operand) {
         return new Breakage(operand + " one element too short", operand, args -> {
             Object x = args[index];
-            args[index] = x instanceof float[] f ? Arrays.copyOf(f, f.length - 1) : Arrays.copyOf((int[]) x, ((int[]) x).length - 1);
+            args[index] = x instanceof float[] f ? Arrays.copyOf(f, f.length - 1)
+                    : x instanceof byte[] b ? Arrays.copyOf(b, b.length - 1)
+                    : Arrays.copyOf((int[]) x, ((int[]) x).length - 1);
             return args;
         });
     }
@@ -107,6 +109,28 @@ class ArgumentChecksTest {
                 matrix(3, 4, 5, ca, "A"),
                 matrix(6, 7, 8, cb, "B"),
                 matrix(9, 10, 11, n, "C")));
+    }
+
+    /**
+     * matmulTransAAdam(m, n, k, a, aOff, lda, b, bOff, ldb, skipZeros, param, pOff, ldp, mom, vel,
+     * lr, beta1, beta2, epsilon, step): A stored [k×m], B [k×n], param, mom and vel [m×n] at pOff, ldp apart.
+     */
+    private static Spec gemmAdam(SplittableRandom r) {
+        int m = 5, n = 6, k = 7, aOff = 3, lda = m + 2, bOff = 2, ldb = n + 1, pOff = 4, ldp = n + 3;
+        int pLength = pOff + (m - 1) * ldp + n;
+        float[] vel = floats(r, pLength);
+        for (int i = 0; i < vel.length; i++) vel[i] = Math.abs(vel[i]);
+        Object[] valid = {m, n, k, floats(r, aOff + (k - 1) * lda + m), aOff, lda, floats(r, bOff + (k - 1) * ldb + n), bOff, ldb,
+                true, floats(r, pLength), pOff, ldp, floats(r, pLength), vel, 1e-3f, 0.9f, 0.999f, 1e-7f, 1L};
+        return new Spec("matmulTransAAdam", false, valid, all(
+                negative("m", "n", "k"),
+                matrix(3, 4, 5, m, "A"),
+                matrix(6, 7, 8, n, "B"),
+                matrix(10, 11, 12, n, "param"),
+                List.of(shorter(13, "m"), set(13, null, "m", "m null"), shorter(14, "v"), set(14, null, "v", "v null"),
+                        set(15, Float.NaN, "lr", "NaN lr"), set(16, 1f, "beta1", "beta1 = 1"),
+                        set(17, Float.NaN, "beta2", "NaN beta2"), set(18, 0f, "epsilon", "epsilon = 0"),
+                        set(19, 0L, "step", "step 0 (steps are 1-based)"))));
     }
 
     static List<Spec> specs() {
@@ -163,6 +187,13 @@ class ArgumentChecksTest {
                                 set(12, Float.NaN, "epsilon", "NaN epsilon"),
                                 set(13, 0L, "step", "step 0 (steps are 1-based)"), set(13, -1L, "step", "negative step")))));
 
+        // unitBytes(n, src, srcOff, dst, dstOff)
+        byte[] pixels = new byte[2 + n];
+        r.nextBytes(pixels);
+        specs.add(new Spec("unitBytes", false, new Object[] {n, pixels, 2, sentinels(1 + n), 1},
+                all(negative("n"), array(1, 2, "src"), array(3, 4, "dst"))));
+        specs.add(gemmAdam(r));
+
         // The threaded facade checks before it splits the work.
         specs.add(gemm("matmul", false, false, true, true));
         specs.add(gemm("matmulTransA", true, false, true, true));
@@ -189,6 +220,7 @@ class ArgumentChecksTest {
         for (int i = 0; i < copy.length; i++) {
             if (copy[i] instanceof float[] f) copy[i] = f.clone();
             else if (copy[i] instanceof int[] x) copy[i] = x.clone();
+            else if (copy[i] instanceof byte[] x) copy[i] = x.clone();
         }
         return copy;
     }
@@ -210,6 +242,7 @@ class ArgumentChecksTest {
         for (int i = 0; i < before.length; i++) {
             if (before[i] instanceof float[] f) TestSupport.assertBitsEqual(f, (float[]) after[i], what + ": argument " + i);
             else if (before[i] instanceof int[] x) assertTrue(Arrays.equals(x, (int[]) after[i]), what + ": argument " + i);
+            else if (before[i] instanceof byte[] x) assertTrue(Arrays.equals(x, (byte[]) after[i]), what + ": argument " + i);
         }
     }
 
