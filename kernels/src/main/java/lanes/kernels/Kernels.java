@@ -115,7 +115,9 @@ public interface Kernels {
     /**
      * One Adam step (Keras form) over n parameters, with bias correction for the 1-based {@code step}:
      * {@code m += (g − m)(1 − β1); v += (g² − v)(1 − β2); p −= α·m / (√v + ε)},
-     * {@code α = lr·√(1 − β2^step) / (1 − β1^step)}.
+     * {@code α = lr·√(1 − β2^step) / (1 − β1^step)}. A moment that falls below the smallest normal
+     * float (1.18e-38) is stored as +0, as TensorFlow's flush-to-zero does: subnormal arithmetic is
+     * slow on x86, and a moment that small moves no weight.
      */
     void adam(int n, float[] param, int pOff, float[] grad, int gOff, float[] m, int mOff, float[] v, int vOff,
               float lr, float beta1, float beta2, float epsilon, long step);

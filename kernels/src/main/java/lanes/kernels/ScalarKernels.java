@@ -193,6 +193,17 @@ public final class ScalarKernels implements Kernels {
                 1f - beta1, 1f - beta2, epsilon);
     }
 
+    /**
+     * x, or +0 when x is subnormal (|x| below {@link Float#MIN_NORMAL}, 1.18e-38). Adam's moments decay
+     * geometrically wherever the gradient is zero (weights of pixels that are background in the whole
+     * batch), through the subnormal range, where x86 cores take a slow path on every operation: kept,
+     * they double the cost of the update. TensorFlow flushes them too (it runs with FTZ/DAZ on CPUs),
+     * and a moment that small moves no weight.
+     */
+    static float flushSubnormal(float x) {
+        return Math.abs(x) < Float.MIN_NORMAL ? 0f : x;
+    }
+
     /** The Adam update with its step size α = {@link Checks#adamAlpha} already computed. */
     private static void adamSteps(int n, float[] param, int pOff, float[] grad, int gOff, float[] m, int mOff,
                                   float[] v, int vOff, float alpha, float omb1, float omb2, float epsilon) {
@@ -200,6 +211,8 @@ public final class ScalarKernels implements Kernels {
             float g = grad[gOff + i];
             float mi = m[mOff + i] + (g - m[mOff + i]) * omb1;
             float vi = v[vOff + i] + (g * g - v[vOff + i]) * omb2;
+            mi = flushSubnormal(mi);
+            vi = flushSubnormal(vi);
             m[mOff + i] = mi;
             v[vOff + i] = vi;
             param[pOff + i] -= (mi * alpha) / ((float) Math.sqrt(vi) + epsilon);

@@ -103,8 +103,14 @@ final class VectorKernels implements Kernels {
         float[] val = panel.val;
         int st = panel.stride;
         for (; i + 4 <= m; i += 4) {
-            int kept = pack4(k, a, aOff + i * ars, ars, acs, true, pos, val, st);
-            tile4(n, kept, pos, val, 0, st, 1, b, bOff, ldb, c, cOff + i * ldc, ldc);
+            if (ars == 1 && acs >= 4) {
+                // Aᵀ: the four rows are four neighbouring columns of the stored A, one 128-bit load per step
+                int kept = pack4T(k, a, aOff + i, acs, pos, val);
+                tile4(n, kept, pos, val, 0, 1, 4, b, bOff, ldb, c, cOff + i * ldc, ldc);
+            } else {
+                int kept = pack4(k, a, aOff + i * ars, ars, acs, true, pos, val, st);
+                tile4(n, kept, pos, val, 0, st, 1, b, bOff, ldb, c, cOff + i * ldc, ldc);
+            }
         }
         for (; i < m; i++) {
             int kept = pack1(k, a, aOff + i * ars, acs, true, pos, val);
@@ -149,6 +155,23 @@ final class VectorKernels implements Kernels {
         return kept;
     }
 
+    /**
+     * Packs four rows of Aᵀ, where A is stored [k×m] and its rows are lda apart: the four values of step
+     * p are neighbours in memory, a[a0 + p*lda .. +3], so one 128-bit load and store moves them, side by
+     * side, to val[4*kept ..] (the layout tile4 reads with st = 1, vcs = 4). A step is kept when any of
+     * the four is non-zero, tested on the bits as in pack4. Returns how many steps were kept.
+     */
+    private static int pack4T(int k, float[] a, int a0, int lda, int[] pos, float[] val) {
+        int kept = 0;
+        for (int p = 0, ap = a0; p < k; p++, ap += lda) {
+            IntVector v = FloatVector.fromArray(T, a, ap).reinterpretAsInts();
+            v.reinterpretAsFloats().intoArray(val, 4 * kept);
+            pos[kept] = p;
+            kept += v.lanewise(VectorOperators.LSHL, 1).compare(VectorOperators.NE, 0).anyTrue() ? 1 : 0;
+        }
+        return kept;
+    }
+
     /** Packs one row of A; returns how many steps were kept. */
     private static int pack1(int k, float[] a, int a0, int acs, boolean skipZeros, int[] pos, float[] val) {
         int kept = 0, p = 0;
@@ -173,6 +196,10 @@ final class VectorKernels implements Kernels {
         return kept;
     }
 
+    // The tiles below are split into one method per strip width. C2 inlines the Vector API calls of a
+    // method only within a budget; in one large method the later loops (the 10-column output layer's)
+    // fell outside it and ran the API's non-intrinsic Java fallback, ten times slower.
+
     /**
      * C[4×n] += Σ_q A(0..3, q) · B[row(q)][..], A(r, q) = val[va + r*st + q*vcs]: four rows of C, 4 × 4
      * vectors of accumulators
@@ -181,61 +208,102 @@ final class VectorKernels implements Kernels {
      */
     private static void tile4(int n, int kept, int[] pos, float[] val, int va, int st, int vcs, float[] b, int bOff, int ldb,
                               float[] c, int c0, int ldc) {
-        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
         int j = 0;
-        for (; j + 4 * L <= n; j += 4 * L) {
-            FloatVector c00 = FloatVector.fromArray(F, c, c0 + j), c01 = FloatVector.fromArray(F, c, c0 + j + L),
-                    c02 = FloatVector.fromArray(F, c, c0 + j + 2 * L), c03 = FloatVector.fromArray(F, c, c0 + j + 3 * L);
-            FloatVector c10 = FloatVector.fromArray(F, c, c1 + j), c11 = FloatVector.fromArray(F, c, c1 + j + L),
-                    c12 = FloatVector.fromArray(F, c, c1 + j + 2 * L), c13 = FloatVector.fromArray(F, c, c1 + j + 3 * L);
-            FloatVector c20 = FloatVector.fromArray(F, c, c2 + j), c21 = FloatVector.fromArray(F, c, c2 + j + L),
-                    c22 = FloatVector.fromArray(F, c, c2 + j + 2 * L), c23 = FloatVector.fromArray(F, c, c2 + j + 3 * L);
-            FloatVector c30 = FloatVector.fromArray(F, c, c3 + j), c31 = FloatVector.fromArray(F, c, c3 + j + L),
-                    c32 = FloatVector.fromArray(F, c, c3 + j + 2 * L), c33 = FloatVector.fromArray(F, c, c3 + j + 3 * L);
-            for (int q = 0; q < kept; q++) {
-                int bp = bOff + row(pos, q) * ldb + j, vq = va + q * vcs;
-                FloatVector b0 = FloatVector.fromArray(F, b, bp), b1 = FloatVector.fromArray(F, b, bp + L),
-                        b2 = FloatVector.fromArray(F, b, bp + 2 * L), b3 = FloatVector.fromArray(F, b, bp + 3 * L);
-                FloatVector x = FloatVector.broadcast(F, val[vq]);
-                c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-                x = FloatVector.broadcast(F, val[vq + st]);
-                c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-                x = FloatVector.broadcast(F, val[vq + 2 * st]);
-                c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
-                x = FloatVector.broadcast(F, val[vq + 3 * st]);
-                c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
-            }
-            c00.intoArray(c, c0 + j); c01.intoArray(c, c0 + j + L); c02.intoArray(c, c0 + j + 2 * L); c03.intoArray(c, c0 + j + 3 * L);
-            c10.intoArray(c, c1 + j); c11.intoArray(c, c1 + j + L); c12.intoArray(c, c1 + j + 2 * L); c13.intoArray(c, c1 + j + 3 * L);
-            c20.intoArray(c, c2 + j); c21.intoArray(c, c2 + j + L); c22.intoArray(c, c2 + j + 2 * L); c23.intoArray(c, c2 + j + 3 * L);
-            c30.intoArray(c, c3 + j); c31.intoArray(c, c3 + j + L); c32.intoArray(c, c3 + j + 2 * L); c33.intoArray(c, c3 + j + 3 * L);
+        for (; j + 4 * L <= n; j += 4 * L) tile4x4(j, kept, pos, val, va, st, vcs, b, bOff, ldb, c, c0, ldc);
+        for (; j + L <= n; j += L) tile4x1(j, kept, pos, val, va, st, vcs, b, bOff, ldb, c, c0, ldc);
+        if (j == n) return;
+        if (MASKED_TAIL) {
+            // One masked vector for the last columns: a 10-class output is one chain of fma per row
+            // instead of narrow strips and a scalar loop over the same steps.
+            tile4Masked(j, n, kept, pos, val, va, st, vcs, b, bOff, ldb, c, c0, ldc);
+            return;
         }
-        for (; j + L <= n; j += L) {
-            FloatVector v0 = FloatVector.fromArray(F, c, c0 + j), v1 = FloatVector.fromArray(F, c, c1 + j),
-                    v2 = FloatVector.fromArray(F, c, c2 + j), v3 = FloatVector.fromArray(F, c, c3 + j);
-            for (int q = 0; q < kept; q++) {
-                FloatVector bv = FloatVector.fromArray(F, b, bOff + row(pos, q) * ldb + j);
-                int vq = va + q * vcs;
-                v0 = FloatVector.broadcast(F, val[vq]).fma(bv, v0);
-                v1 = FloatVector.broadcast(F, val[vq + st]).fma(bv, v1);
-                v2 = FloatVector.broadcast(F, val[vq + 2 * st]).fma(bv, v2);
-                v3 = FloatVector.broadcast(F, val[vq + 3 * st]).fma(bv, v3);
-            }
-            v0.intoArray(c, c0 + j); v1.intoArray(c, c1 + j); v2.intoArray(c, c2 + j); v3.intoArray(c, c3 + j);
+        for (; NARROW_TAIL && j + TL <= n; j += TL) tile4Narrow(j, kept, pos, val, va, st, vcs, b, bOff, ldb, c, c0, ldc);
+        if (j < n) tile4Scalar(j, n, kept, pos, val, va, st, vcs, b, bOff, ldb, c, c0, ldc);
+    }
+
+    private static void tile4x4(int j, int kept, int[] pos, float[] val, int va, int st, int vcs, float[] b, int bOff, int ldb,
+                                float[] c, int c0, int ldc) {
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        FloatVector c00 = FloatVector.fromArray(F, c, c0 + j), c01 = FloatVector.fromArray(F, c, c0 + j + L),
+                c02 = FloatVector.fromArray(F, c, c0 + j + 2 * L), c03 = FloatVector.fromArray(F, c, c0 + j + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(F, c, c1 + j), c11 = FloatVector.fromArray(F, c, c1 + j + L),
+                c12 = FloatVector.fromArray(F, c, c1 + j + 2 * L), c13 = FloatVector.fromArray(F, c, c1 + j + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(F, c, c2 + j), c21 = FloatVector.fromArray(F, c, c2 + j + L),
+                c22 = FloatVector.fromArray(F, c, c2 + j + 2 * L), c23 = FloatVector.fromArray(F, c, c2 + j + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(F, c, c3 + j), c31 = FloatVector.fromArray(F, c, c3 + j + L),
+                c32 = FloatVector.fromArray(F, c, c3 + j + 2 * L), c33 = FloatVector.fromArray(F, c, c3 + j + 3 * L);
+        for (int q = 0; q < kept; q++) {
+            int bp = bOff + row(pos, q) * ldb + j, vq = va + q * vcs;
+            FloatVector b0 = FloatVector.fromArray(F, b, bp), b1 = FloatVector.fromArray(F, b, bp + L),
+                    b2 = FloatVector.fromArray(F, b, bp + 2 * L), b3 = FloatVector.fromArray(F, b, bp + 3 * L);
+            FloatVector x = FloatVector.broadcast(F, val[vq]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(F, val[vq + st]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(F, val[vq + 2 * st]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(F, val[vq + 3 * st]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
         }
-        for (; NARROW_TAIL && j + TL <= n; j += TL) {
-            FloatVector v0 = FloatVector.fromArray(T, c, c0 + j), v1 = FloatVector.fromArray(T, c, c1 + j),
-                    v2 = FloatVector.fromArray(T, c, c2 + j), v3 = FloatVector.fromArray(T, c, c3 + j);
-            for (int q = 0; q < kept; q++) {
-                FloatVector bv = FloatVector.fromArray(T, b, bOff + row(pos, q) * ldb + j);
-                int vq = va + q * vcs;
-                v0 = FloatVector.broadcast(T, val[vq]).fma(bv, v0);
-                v1 = FloatVector.broadcast(T, val[vq + st]).fma(bv, v1);
-                v2 = FloatVector.broadcast(T, val[vq + 2 * st]).fma(bv, v2);
-                v3 = FloatVector.broadcast(T, val[vq + 3 * st]).fma(bv, v3);
-            }
-            v0.intoArray(c, c0 + j); v1.intoArray(c, c1 + j); v2.intoArray(c, c2 + j); v3.intoArray(c, c3 + j);
+        c00.intoArray(c, c0 + j); c01.intoArray(c, c0 + j + L); c02.intoArray(c, c0 + j + 2 * L); c03.intoArray(c, c0 + j + 3 * L);
+        c10.intoArray(c, c1 + j); c11.intoArray(c, c1 + j + L); c12.intoArray(c, c1 + j + 2 * L); c13.intoArray(c, c1 + j + 3 * L);
+        c20.intoArray(c, c2 + j); c21.intoArray(c, c2 + j + L); c22.intoArray(c, c2 + j + 2 * L); c23.intoArray(c, c2 + j + 3 * L);
+        c30.intoArray(c, c3 + j); c31.intoArray(c, c3 + j + L); c32.intoArray(c, c3 + j + 2 * L); c33.intoArray(c, c3 + j + 3 * L);
+    }
+
+    private static void tile4x1(int j, int kept, int[] pos, float[] val, int va, int st, int vcs, float[] b, int bOff, int ldb,
+                                float[] c, int c0, int ldc) {
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        FloatVector v0 = FloatVector.fromArray(F, c, c0 + j), v1 = FloatVector.fromArray(F, c, c1 + j),
+                v2 = FloatVector.fromArray(F, c, c2 + j), v3 = FloatVector.fromArray(F, c, c3 + j);
+        for (int q = 0; q < kept; q++) {
+            FloatVector bv = FloatVector.fromArray(F, b, bOff + row(pos, q) * ldb + j);
+            int vq = va + q * vcs;
+            v0 = FloatVector.broadcast(F, val[vq]).fma(bv, v0);
+            v1 = FloatVector.broadcast(F, val[vq + st]).fma(bv, v1);
+            v2 = FloatVector.broadcast(F, val[vq + 2 * st]).fma(bv, v2);
+            v3 = FloatVector.broadcast(F, val[vq + 3 * st]).fma(bv, v3);
         }
+        v0.intoArray(c, c0 + j); v1.intoArray(c, c1 + j); v2.intoArray(c, c2 + j); v3.intoArray(c, c3 + j);
+    }
+
+    private static void tile4Masked(int j, int n, int kept, int[] pos, float[] val, int va, int st, int vcs, float[] b, int bOff,
+                                    int ldb, float[] c, int c0, int ldc) {
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        VectorMask<Float> live = F.indexInRange(j, n);
+        FloatVector v0 = FloatVector.fromArray(F, c, c0 + j, live), v1 = FloatVector.fromArray(F, c, c1 + j, live),
+                v2 = FloatVector.fromArray(F, c, c2 + j, live), v3 = FloatVector.fromArray(F, c, c3 + j, live);
+        for (int q = 0; q < kept; q++) {
+            FloatVector bv = FloatVector.fromArray(F, b, bOff + row(pos, q) * ldb + j, live);
+            int vq = va + q * vcs;
+            v0 = FloatVector.broadcast(F, val[vq]).fma(bv, v0);
+            v1 = FloatVector.broadcast(F, val[vq + st]).fma(bv, v1);
+            v2 = FloatVector.broadcast(F, val[vq + 2 * st]).fma(bv, v2);
+            v3 = FloatVector.broadcast(F, val[vq + 3 * st]).fma(bv, v3);
+        }
+        v0.intoArray(c, c0 + j, live); v1.intoArray(c, c1 + j, live); v2.intoArray(c, c2 + j, live); v3.intoArray(c, c3 + j, live);
+    }
+
+    private static void tile4Narrow(int j, int kept, int[] pos, float[] val, int va, int st, int vcs, float[] b, int bOff, int ldb,
+                                    float[] c, int c0, int ldc) {
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        FloatVector v0 = FloatVector.fromArray(T, c, c0 + j), v1 = FloatVector.fromArray(T, c, c1 + j),
+                v2 = FloatVector.fromArray(T, c, c2 + j), v3 = FloatVector.fromArray(T, c, c3 + j);
+        for (int q = 0; q < kept; q++) {
+            FloatVector bv = FloatVector.fromArray(T, b, bOff + row(pos, q) * ldb + j);
+            int vq = va + q * vcs;
+            v0 = FloatVector.broadcast(T, val[vq]).fma(bv, v0);
+            v1 = FloatVector.broadcast(T, val[vq + st]).fma(bv, v1);
+            v2 = FloatVector.broadcast(T, val[vq + 2 * st]).fma(bv, v2);
+            v3 = FloatVector.broadcast(T, val[vq + 3 * st]).fma(bv, v3);
+        }
+        v0.intoArray(c, c0 + j); v1.intoArray(c, c1 + j); v2.intoArray(c, c2 + j); v3.intoArray(c, c3 + j);
+    }
+
+    private static void tile4Scalar(int j, int n, int kept, int[] pos, float[] val, int va, int st, int vcs, float[] b, int bOff,
+                                    int ldb, float[] c, int c0, int ldc) {
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
         for (; j < n; j++) {
             float s0 = c[c0 + j], s1 = c[c1 + j], s2 = c[c2 + j], s3 = c[c3 + j];
             for (int q = 0; q < kept; q++) {
@@ -257,52 +325,67 @@ final class VectorKernels implements Kernels {
     private static void tile1(int n, int kept, int[] pos, float[] val, int va, int vcs, float[] b, int bOff, int ldb,
                               float[] c, int c0) {
         int j = 0;
-        for (; j + 8 * L <= n; j += 8 * L) {
-            FloatVector v0 = FloatVector.fromArray(F, c, c0 + j), v1 = FloatVector.fromArray(F, c, c0 + j + L),
-                    v2 = FloatVector.fromArray(F, c, c0 + j + 2 * L), v3 = FloatVector.fromArray(F, c, c0 + j + 3 * L),
-                    v4 = FloatVector.fromArray(F, c, c0 + j + 4 * L), v5 = FloatVector.fromArray(F, c, c0 + j + 5 * L),
-                    v6 = FloatVector.fromArray(F, c, c0 + j + 6 * L), v7 = FloatVector.fromArray(F, c, c0 + j + 7 * L);
-            for (int q = 0; q < kept; q++) {
-                int bp = bOff + row(pos, q) * ldb + j;
-                FloatVector x = FloatVector.broadcast(F, val[va + q * vcs]);
-                v0 = x.fma(FloatVector.fromArray(F, b, bp), v0);
-                v1 = x.fma(FloatVector.fromArray(F, b, bp + L), v1);
-                v2 = x.fma(FloatVector.fromArray(F, b, bp + 2 * L), v2);
-                v3 = x.fma(FloatVector.fromArray(F, b, bp + 3 * L), v3);
-                v4 = x.fma(FloatVector.fromArray(F, b, bp + 4 * L), v4);
-                v5 = x.fma(FloatVector.fromArray(F, b, bp + 5 * L), v5);
-                v6 = x.fma(FloatVector.fromArray(F, b, bp + 6 * L), v6);
-                v7 = x.fma(FloatVector.fromArray(F, b, bp + 7 * L), v7);
-            }
-            v0.intoArray(c, c0 + j); v1.intoArray(c, c0 + j + L); v2.intoArray(c, c0 + j + 2 * L); v3.intoArray(c, c0 + j + 3 * L);
-            v4.intoArray(c, c0 + j + 4 * L); v5.intoArray(c, c0 + j + 5 * L); v6.intoArray(c, c0 + j + 6 * L); v7.intoArray(c, c0 + j + 7 * L);
-        }
-        for (; j + L <= n; j += L) {
-            FloatVector v = FloatVector.fromArray(F, c, c0 + j);
-            for (int q = 0; q < kept; q++) v = FloatVector.broadcast(F, val[va + q * vcs]).fma(FloatVector.fromArray(F, b, bOff + row(pos, q) * ldb + j), v);
-            v.intoArray(c, c0 + j);
-        }
-        if (MASKED_TAIL && j < n) {
-            // One masked vector for the last columns: a 10-class output is one chain of fma instead
-            // of four loops over the same steps (each element still sums in k order).
-            VectorMask<Float> live = F.indexInRange(j, n);
-            FloatVector v = FloatVector.fromArray(F, c, c0 + j, live);
-            for (int q = 0; q < kept; q++) {
-                v = FloatVector.broadcast(F, val[va + q * vcs]).fma(FloatVector.fromArray(F, b, bOff + row(pos, q) * ldb + j, live), v);
-            }
-            v.intoArray(c, c0 + j, live);
+        for (; j + 8 * L <= n; j += 8 * L) tile1x8(j, kept, pos, val, va, vcs, b, bOff, ldb, c, c0);
+        for (; j + L <= n; j += L) tile1x1(j, kept, pos, val, va, vcs, b, bOff, ldb, c, c0);
+        if (j == n) return;
+        if (MASKED_TAIL) {
+            tile1Masked(j, n, kept, pos, val, va, vcs, b, bOff, ldb, c, c0);
             return;
         }
-        for (; NARROW_TAIL && j + TL <= n; j += TL) {
-            FloatVector v = FloatVector.fromArray(T, c, c0 + j);
-            for (int q = 0; q < kept; q++) v = FloatVector.broadcast(T, val[va + q * vcs]).fma(FloatVector.fromArray(T, b, bOff + row(pos, q) * ldb + j), v);
-            v.intoArray(c, c0 + j);
-        }
+        for (; NARROW_TAIL && j + TL <= n; j += TL) tile1Narrow(j, kept, pos, val, va, vcs, b, bOff, ldb, c, c0);
         for (; j < n; j++) {
             float acc = c[c0 + j];
             for (int q = 0; q < kept; q++) acc = Math.fma(val[va + q * vcs], b[bOff + row(pos, q) * ldb + j], acc);
             c[c0 + j] = acc;
         }
+    }
+
+    private static void tile1x8(int j, int kept, int[] pos, float[] val, int va, int vcs, float[] b, int bOff, int ldb,
+                                float[] c, int c0) {
+        FloatVector v0 = FloatVector.fromArray(F, c, c0 + j), v1 = FloatVector.fromArray(F, c, c0 + j + L),
+                v2 = FloatVector.fromArray(F, c, c0 + j + 2 * L), v3 = FloatVector.fromArray(F, c, c0 + j + 3 * L),
+                v4 = FloatVector.fromArray(F, c, c0 + j + 4 * L), v5 = FloatVector.fromArray(F, c, c0 + j + 5 * L),
+                v6 = FloatVector.fromArray(F, c, c0 + j + 6 * L), v7 = FloatVector.fromArray(F, c, c0 + j + 7 * L);
+        for (int q = 0; q < kept; q++) {
+            int bp = bOff + row(pos, q) * ldb + j;
+            FloatVector x = FloatVector.broadcast(F, val[va + q * vcs]);
+            v0 = x.fma(FloatVector.fromArray(F, b, bp), v0);
+            v1 = x.fma(FloatVector.fromArray(F, b, bp + L), v1);
+            v2 = x.fma(FloatVector.fromArray(F, b, bp + 2 * L), v2);
+            v3 = x.fma(FloatVector.fromArray(F, b, bp + 3 * L), v3);
+            v4 = x.fma(FloatVector.fromArray(F, b, bp + 4 * L), v4);
+            v5 = x.fma(FloatVector.fromArray(F, b, bp + 5 * L), v5);
+            v6 = x.fma(FloatVector.fromArray(F, b, bp + 6 * L), v6);
+            v7 = x.fma(FloatVector.fromArray(F, b, bp + 7 * L), v7);
+        }
+        v0.intoArray(c, c0 + j); v1.intoArray(c, c0 + j + L); v2.intoArray(c, c0 + j + 2 * L); v3.intoArray(c, c0 + j + 3 * L);
+        v4.intoArray(c, c0 + j + 4 * L); v5.intoArray(c, c0 + j + 5 * L); v6.intoArray(c, c0 + j + 6 * L); v7.intoArray(c, c0 + j + 7 * L);
+    }
+
+    private static void tile1x1(int j, int kept, int[] pos, float[] val, int va, int vcs, float[] b, int bOff, int ldb,
+                                float[] c, int c0) {
+        FloatVector v = FloatVector.fromArray(F, c, c0 + j);
+        for (int q = 0; q < kept; q++) v = FloatVector.broadcast(F, val[va + q * vcs]).fma(FloatVector.fromArray(F, b, bOff + row(pos, q) * ldb + j), v);
+        v.intoArray(c, c0 + j);
+    }
+
+    private static void tile1Masked(int j, int n, int kept, int[] pos, float[] val, int va, int vcs, float[] b, int bOff, int ldb,
+                                    float[] c, int c0) {
+        // One masked vector for the last columns: a 10-class output is one chain of fma instead
+        // of four loops over the same steps (each element still sums in k order).
+        VectorMask<Float> live = F.indexInRange(j, n);
+        FloatVector v = FloatVector.fromArray(F, c, c0 + j, live);
+        for (int q = 0; q < kept; q++) {
+            v = FloatVector.broadcast(F, val[va + q * vcs]).fma(FloatVector.fromArray(F, b, bOff + row(pos, q) * ldb + j, live), v);
+        }
+        v.intoArray(c, c0 + j, live);
+    }
+
+    private static void tile1Narrow(int j, int kept, int[] pos, float[] val, int va, int vcs, float[] b, int bOff, int ldb,
+                                    float[] c, int c0) {
+        FloatVector v = FloatVector.fromArray(T, c, c0 + j);
+        for (int q = 0; q < kept; q++) v = FloatVector.broadcast(T, val[va + q * vcs]).fma(FloatVector.fromArray(T, b, bOff + row(pos, q) * ldb + j), v);
+        v.intoArray(c, c0 + j);
     }
 
     /** The row of B for kept step q: pos[q] when A was packed, q itself for dense A (C2 unswitches the loops on it). */
@@ -364,8 +447,8 @@ final class VectorKernels implements Kernels {
             java.util.Arrays.fill(g, 0, 4 * n, 0f);
             if (skipZeros) {
                 // A(i, p) = a[aOff + i + p*lda]: four columns of the stored A, packed where any is non-zero
-                int kept = pack4(k, a, aOff + i, 1, lda, true, pos, val, st);
-                tile4(n, kept, pos, val, 0, st, 1, b, bOff, ldb, g, 0, n);
+                int kept = pack4T(k, a, aOff + i, lda, pos, val);
+                tile4(n, kept, pos, val, 0, 1, 4, b, bOff, ldb, g, 0, n);
             } else {
                 tile4(n, k, null, a, aOff + i, 1, lda, b, bOff, ldb, g, 0, n);
             }
@@ -562,6 +645,8 @@ final class VectorKernels implements Kernels {
             FloatVector vv = FloatVector.fromArray(F, v, vOff + i);
             mv = mv.add(g.sub(mv).mul(omb1));
             vv = vv.add(g.mul(g).sub(vv).mul(omb2));
+            mv = mv.blend(0f, mv.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
+            vv = vv.blend(0f, vv.abs().compare(VectorOperators.LT, Float.MIN_NORMAL));
             mv.intoArray(m, mOff + i);
             vv.intoArray(v, vOff + i);
             FloatVector p = FloatVector.fromArray(F, param, pOff + i);
@@ -571,6 +656,8 @@ final class VectorKernels implements Kernels {
             float g = grad[gOff + i];
             float mi = m[mOff + i] + (g - m[mOff + i]) * omb1;
             float vi = v[vOff + i] + (g * g - v[vOff + i]) * omb2;
+            mi = ScalarKernels.flushSubnormal(mi);
+            vi = ScalarKernels.flushSubnormal(vi);
             m[mOff + i] = mi;
             v[vOff + i] = vi;
             param[pOff + i] -= (mi * alpha) / ((float) Math.sqrt(vi) + epsilon);

@@ -36,6 +36,16 @@ public final class Adam {
         return ++step;
     }
 
+    /**
+     * Update t for the block params[pOff..] of rows×n parameters, rows ldp apart, whose gradient is
+     * Aᵀ·B (A stored [k×rows], B [k×n]): computed and applied tile by tile, never stored.
+     */
+    void applyTransA(Kernels kern, int rows, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     boolean skipZeros, float[] params, int pOff, int ldp, long t) {
+        kern.matmulTransAAdam(rows, n, k, a, aOff, lda, b, bOff, ldb, skipZeros, params, pOff, ldp, m, v,
+                lr, BETA1, BETA2, EPSILON, t);
+    }
+
     /** Update t for parameters [from, from + count): a part of one update, in any order or thread. */
     void apply(Kernels k, float[] params, float[] grads, int from, int count, long t) {
         k.adam(count, params, from, grads, from, m, from, v, from, lr, BETA1, BETA2, EPSILON, t);

@@ -48,21 +48,64 @@ final class Dense {
     }
 
     /**
-     * The first layer's backward pass fused with its optimiser step: x (B, in) is the input batch,
-     * which gets no gradient. Each chunk of weight rows gets its gradient dW[r0..r1) = x[:, r0..r1)ᵀ·dz
-     * and is updated by Adam right away, while those rows are still in cache: the gradient is never
-     * written out and read back as a whole. The bias gradient is left in grads for the caller's
-     * Adam pass. Same arithmetic as backward + a separate update, so the same bits.
+     * The first layer's rows of W are cut into this many fixed blocks. A thread owns whole blocks, the
+     * same ones in the forward and the backward pass of every step, so its rows of W and of Adam's
+     * moments stay in its own core's cache instead of crossing to the other core twice per step. The
+     * block sums are added in block order, so the result does not depend on the thread count.
+     */
+    static final int BLOCKS = 4;
+
+    /** Start of block b of the rows of W: the blocks split [0, in) as evenly as whole rows allow. */
+    int blockStart(int b) {
+        return (int) ((long) in * b / BLOCKS);
+    }
+
+    /**
+     * The training forward pass of the first layer: y = act(x·W + b) with x (B, in), y (B, out), where
+     * x·W = Σ_blocks x[:, block]·W[block, :] — each block's product into its own slice of
+     * {@code partials} (BLOCKS × B × out), blocks split over threads, then summed in block order.
+     * Each thread first has {@code input} fill the columns of x its blocks read, so a batch's pixels are
+     * converted where they are used. Zeros of x (background pixels) are skipped.
+     */
+    void forwardBlocks(Kernels k, BatchScheduler s, int rows, float[] x, float[] params, float[] y, float[] partials,
+                       InputColumns input) {
+        int size = rows * out;
+        s.forRange(BLOCKS, Gemm.minChunk((long) rows * out * blockStart(1)), (b0, b1) -> {
+            input.fill(blockStart(b0), blockStart(b1));
+            for (int b = b0; b < b1; b++) {
+                int k0 = blockStart(b), k1 = blockStart(b + 1);
+                // partial_b = x[:, k0..k1)·W[k0..k1, :]: (B, k1-k0)·(k1-k0, out)
+                k.matmulSkipZeros(rows, out, k1 - k0, x, k0, in, params, weightOffset + k0 * out, out, partials, b * size, out, false);
+            }
+        });
+        // y = partial_0 + partial_1 + … (the partials seen as BLOCKS rows of B·out values), then bias and activation
+        k.sumRows(BLOCKS, size, partials, 0, y, 0, false);
+        k.addBias(rows, out, y, 0, params, biasOffset);
+        if (activation == Activation.RELU) k.reluForward(size, y, 0, y, 0);
+    }
+
+    /** Fills columns [k0, k1) of the input batch x, on the thread that will use them. */
+    @FunctionalInterface
+    interface InputColumns {
+        void fill(int k0, int k1);
+    }
+
+    /**
+     * The first layer's backward pass fused with its optimiser step: x (B, in) is the input batch, which
+     * gets no gradient. Each thread takes the blocks of W's rows it owned in {@link #forwardBlocks}, and
+     * updates them with Adam as their gradient dW[block] = x[:, block]ᵀ·dz is computed, tile by tile:
+     * the gradient is never written out and read back. The bias gradient is left in grads for the
+     * caller's Adam pass. Same arithmetic as backward + a separate update, so the same bits.
      */
     void backwardAndUpdate(Kernels k, BatchScheduler s, int rows, float[] x, float[] y, float[] dy, float[] params,
                            float[] grads, Adam adam, long step) {
         if (activation == Activation.RELU) k.reluBackward(rows * out, y, 0, dy, 0, dy, 0);
         k.sumRows(rows, out, dy, 0, grads, biasOffset, false);
-        s.forRange(in, Gemm.minRows(out, rows), (r0, r1) -> {
-            int n = r1 - r0;
-            // dW rows r0..r1 = x[:, r0..r1]ᵀ·dz: (n, B)·(B, out), zeros of x (background pixels) skipped
-            k.matmulTransASkipZeros(n, out, rows, x, r0, in, dy, 0, out, grads, weightOffset + r0 * out, out, false);
-            adam.apply(k, params, grads, weightOffset + r0 * out, n * out, step);
+        s.forRange(BLOCKS, Gemm.minChunk((long) rows * out * blockStart(1)), (b0, b1) -> {
+            int k0 = blockStart(b0), k1 = blockStart(b1);
+            // dW rows k0..k1 = x[:, k0..k1]ᵀ·dz: (k1-k0, B)·(B, out), applied by Adam as it is computed,
+            // zeros of x skipped (four neighbouring pixels that are background together in an image)
+            adam.applyTransA(k, k1 - k0, out, rows, x, k0, in, dy, 0, out, true, params, weightOffset + k0 * out, out, step);
         });
     }
 

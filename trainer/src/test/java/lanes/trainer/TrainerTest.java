@@ -49,6 +49,41 @@ class TrainerTest {
         }
     }
 
+    /**
+     * A training step fuses the first layer's gradient with Adam, splits it into row blocks, and has each
+     * thread convert its own pixels: it must still be exactly "gradient of the batch, then one Adam update".
+     */
+    @Test
+    void fusedStepEqualsGradientThenAdam() {
+        Kernels k = KernelsProvider.get();
+        Samples data = TestData.bands(40, 784, 10, 9);
+        for (int threads : new int[] {1, 2, 3}) {
+            try (BatchScheduler s = new BatchScheduler(threads)) {
+                Network fused = Network.builder(784).dense(72, Activation.RELU).dense(10, Activation.SOFTMAX).build(5);
+                Network plain = Network.builder(784).dense(72, Activation.RELU).dense(10, Activation.SOFTMAX).build(5);
+                Trainer tf = new Trainer(fused, new Adam(1e-3f, fused.parameterCount()), k, s);
+                Adam adam = new Adam(1e-3f, plain.parameterCount());
+                Trainer tp = new Trainer(plain, adam, k, s);
+                float[] grad = new float[plain.parameterCount()];
+                for (int step = 0; step < 3; step++) {
+                    int from = step * 10;
+                    tf.trainBatch(data, from, 10);
+                    tp.gradient(slice(data, from, 10), grad);
+                    adam.update(k, s, plain.params, grad);
+                    assertArrayEquals(plain.parameters(), fused.parameters(), threads + " threads, step " + (step + 1));
+                }
+                assertTrue(!java.util.Arrays.equals(fused.parameters(),
+                        Network.builder(784).dense(72, Activation.RELU).dense(10, Activation.SOFTMAX).build(5).parameters()));
+            }
+        }
+    }
+
+    private static Samples slice(Samples s, int from, int n) {
+        int f = s.features();
+        return new Samples(java.util.Arrays.copyOfRange(s.pixels(), from * f, (from + n) * f),
+                java.util.Arrays.copyOfRange(s.labels(), from, from + n), n, f);
+    }
+
     @Test
     void sameSeedGivesBitIdenticalWeightsForOneAndTwoThreads() {
         Samples train = TestData.bands(300, 784, 10, 5);
