@@ -97,6 +97,38 @@ class AdamTest {
         }
     }
 
+    /**
+     * A moment decaying under a zero gradient reaches the subnormal range and is flushed to +0 there
+     * (TensorFlow's FTZ behaviour); a normal one is kept as computed. Every lane position, both kernels.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lanes.kernels.TestSupport#implementationStream")
+    void subnormalMomentsAreFlushedToZero(Kernels kern) {
+        int n = 37;
+        float[] p = new float[n], g = new float[n], m = new float[n], v = new float[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = 0.5f;
+            boolean tiny = i % 3 != 0;
+            // m·(1 − 0.1) falls under MIN_NORMAL for the tiny ones, and stays normal for the others
+            m[i] = tiny ? (i % 2 == 0 ? 1 : -1) * Float.MIN_NORMAL * 1.05f : 1e-3f;
+            v[i] = tiny ? Float.MIN_NORMAL * 1.0005f : 1e-6f;
+        }
+        float[] m0 = m.clone(), v0 = v.clone();
+        kern.adam(n, p, 0, g, 0, m, 0, v, 0, LR, BETA1, BETA2, EPS, 100);
+        for (int i = 0; i < n; i++) {
+            float mExact = m0[i] + (0f - m0[i]) * (1f - BETA1), vExact = v0[i] + (0f - v0[i]) * (1f - BETA2);
+            if (i % 3 != 0) {
+                org.junit.jupiter.api.Assertions.assertTrue(Math.abs(mExact) < Float.MIN_NORMAL && mExact != 0, "test setup, m " + i);
+                assertBitsEqual(new float[] {0f}, new float[] {m[i]}, kern.name() + " m[" + i + "] flushed to +0");
+                assertBitsEqual(new float[] {0f}, new float[] {v[i]}, kern.name() + " v[" + i + "] flushed to +0");
+                assertClose(0.5f, p[i], 0, kern.name() + " p[" + i + "] unmoved by a flushed moment");
+            } else {
+                assertBitsEqual(new float[] {mExact}, new float[] {m[i]}, kern.name() + " m[" + i + "] kept");
+                assertBitsEqual(new float[] {vExact}, new float[] {v[i]}, kern.name() + " v[" + i + "] kept");
+            }
+        }
+    }
+
     @Test
     void vectorIsBitIdenticalToScalar() {
         Kernels vector = TestSupport.vectorOrSkip(), scalar = TestSupport.scalar();
@@ -109,6 +141,8 @@ class AdamTest {
             for (int i = 0; i < n; i++) {
                 m[off + i] *= 0.1f;
                 v[off + i] = Math.abs(v[off + i]) * 1e-3f;
+                if (i % 5 == 2) m[off + i] = Float.MIN_NORMAL * (i % 2 == 0 ? 3 : -3); // decays into the subnormal range
+                if (i % 7 == 3) v[off + i] = Float.MIN_NORMAL * 1.0005f;
             }
             float[] ps = p.clone(), ms = m.clone(), vs = v.clone(), pv = p.clone(), mv = m.clone(), vv = v.clone();
             for (long t = 1; t <= 3; t++) {
