@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import lanes.engine.Activation;
 import lanes.engine.Metadata;
 import lanes.engine.WeightFile;
@@ -21,6 +22,7 @@ import lanes.trainer.KerasProgress;
 import lanes.trainer.Network;
 import lanes.trainer.Samples;
 import lanes.trainer.Trainer;
+import lanes.trainer.Warmup;
 
 /** tools/train: Flatten → Dense(hidden, relu) → Dense(classes, softmax), Adam, like the Keras tutorial. */
 public final class Train {
@@ -70,7 +72,15 @@ public final class Train {
 
     private static int train(Args a) throws IOException {
         int threads = a.threads == null ? BatchScheduler.defaultThreads() : a.threads;
+        try (BatchScheduler scheduler = new BatchScheduler(threads)) {
+            // The JIT compiles the kernels on a scratch network while the data loads.
+            CompletableFuture<Double> warmup = CompletableFuture.supplyAsync(() -> Warmup.run(KernelsProvider.get(), scheduler),
+                    task -> Thread.ofPlatform().name("lanes-warmup").daemon().start(task));
+            return train(a, threads, scheduler, warmup);
+        }
+    }
 
+    private static int train(Args a, int threads, BatchScheduler scheduler, CompletableFuture<Double> warmup) throws IOException {
         Samples train = Dataset.load(a.data, "train").samples();
         Samples test = Dataset.load(a.data, "t10k").samples();
         int classes = Math.max(train.classes(), test.classes());
@@ -82,12 +92,10 @@ public final class Train {
                 .dense(a.hidden, Activation.RELU)
                 .dense(classes, Activation.SOFTMAX)
                 .build(a.seed);
-        List<EpochResult> history;
-        try (BatchScheduler scheduler = new BatchScheduler(threads)) {
-            Trainer trainer = new Trainer(net, new Adam(a.lr, net.parameterCount()), KernelsProvider.get(), scheduler);
-            history = trainer.fit(train, test, a.epochs, a.batch, a.seed,
-                    new KerasProgress(System.out, Cli.stdoutIsTerminal()));
-        }
+        System.out.printf(Locale.ROOT, "Warm-up: kernels compiled in %.2f s, alongside the data load%n", warmup.join());
+        Trainer trainer = new Trainer(net, new Adam(a.lr, net.parameterCount()), KernelsProvider.get(), scheduler);
+        List<EpochResult> history = trainer.fit(train, test, a.epochs, a.batch, a.seed,
+                new KerasProgress(System.out, Cli.stdoutIsTerminal()));
         EpochResult last = history.get(history.size() - 1);
         if (a.history != null) writeHistory(a.history, history);
         String dataset = a.data.toAbsolutePath().normalize().getFileName() == null ? ""

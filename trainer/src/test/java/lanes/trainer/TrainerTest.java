@@ -85,6 +85,17 @@ class TrainerTest {
     }
 
     @Test
+    void warmupLeavesTrainingUnchanged() {
+        Samples train = TestData.bands(100, 784, 10, 5);
+        float[] cold = trainWith(2, train);
+        try (BatchScheduler s = new BatchScheduler(2)) {
+            double seconds = Warmup.run(KernelsProvider.get(), s);
+            assertTrue(seconds > 0 && seconds < 60, "warm-up took " + seconds + " s");
+        }
+        assertArrayEquals(cold, trainWith(2, train), "a warmed-up JVM trains to the same bits");
+    }
+
+    @Test
     void sameSeedGivesBitIdenticalWeightsForOneAndTwoThreads() {
         Samples train = TestData.bands(300, 784, 10, 5);
         float[] one = trainWith(1, train), two = trainWith(2, train), three = trainWith(3, train);
