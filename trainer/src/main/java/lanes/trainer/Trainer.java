@@ -74,16 +74,26 @@ public final class Trainer {
         }
 
         private Samples batchData;
-        private int[] examples = new int[0];
+        private int[] examples = new int[0], next = new int[0];
+        private int nextRows;
+        private int touched; // what prefetching read: stored, so the reads are not optimised away
 
-        /** Picks the batch's examples and reads their labels; the pixels follow in {@link #loadColumns}. */
+        /**
+         * Picks the batch's examples and reads their labels; the pixels follow in {@link #loadColumns}.
+         * Also notes which examples come next in {@code order}, for {@link #prefetchNext}.
+         */
         void select(Samples data, int[] order, int from, int rows) {
-            if (examples.length < rows) examples = new int[rows];
+            if (examples.length < rows) {
+                examples = new int[rows];
+                next = new int[rows];
+            }
             for (int r = 0; r < rows; r++) {
                 int e = order == null ? from + r : order[from + r];
                 examples[r] = e;
                 labels[r] = data.labels()[e] & 0xFF;
             }
+            nextRows = order == null ? 0 : Math.max(0, Math.min(rows, order.length - from - rows));
+            for (int r = 0; r < nextRows; r++) next[r] = order[from + rows + r];
             batchData = data;
         }
 
@@ -94,13 +104,31 @@ public final class Trainer {
             for (int r = 0; r < rows; r++) kernels.unitBytes(k1 - k0, px, examples[r] * f + k0, act[0], r * f + k0);
         }
 
+        /** Reads one byte per cache line of pixels [k0, k1) of the next batch's examples. */
+        void prefetchNext(int k0, int k1) {
+            int f = batchData.features(), sum = 0;
+            byte[] px = batchData.pixels();
+            for (int r = 0; r < nextRows; r++) {
+                int base = next[r] * f;
+                for (int c = k0; c < k1; c += 64) sum += px[base + c];
+                sum += px[base + k1 - 1];
+            }
+            touched = sum;
+        }
+
+        private final Dense.BatchInput input = new Dense.BatchInput() {
+            @Override public void fill(int k0, int k1) { loadColumns(rowsInUse, k0, k1); }
+            @Override public void prefetchNext(int k0, int k1) { Buffers.this.prefetchNext(k0, k1); }
+        };
+        private int rowsInUse;
+
         /**
          * The training forward pass. The first layer runs in row blocks (see {@link Dense#forwardBlocks}),
          * and each thread converts the pixels of its own blocks: they never leave its core.
          */
         void forwardTraining(int rows) {
-            net.layers.get(0).forwardBlocks(kernels, scheduler, rows, act[0], net.params, act[1], partials,
-                    (k0, k1) -> loadColumns(rows, k0, k1));
+            rowsInUse = rows;
+            net.layers.get(0).forwardBlocks(kernels, scheduler, rows, act[0], net.params, act[1], partials, input);
             for (int l = 1; l < net.layers.size(); l++) {
                 net.layers.get(l).forward(kernels, scheduler, rows, act[l], net.params, act[l + 1], true);
             }
@@ -178,7 +206,8 @@ public final class Trainer {
         // row chunk; everything after its kernel (its bias, the later layers) is updated here.
         Dense first = net.layers.get(0);
         long t = adam.begin();
-        first.backwardAndUpdate(kernels, scheduler, rows, buf.act[0], buf.act[1], buf.grad[1], net.params, grads, adam, t);
+        first.backwardAndUpdate(kernels, scheduler, rows, buf.act[0], buf.act[1], buf.grad[1], net.params, grads, adam, t,
+                buf.input);
         int rest = first.biasOffset;
         scheduler.forRange(net.params.length - rest, 1 << 14, (i0, i1) -> adam.apply(kernels, net.params, grads, rest + i0, i1 - i0, t));
         return loss;
