@@ -1,7 +1,7 @@
 # The tutorial's model in PyTorch, for comparison with tools/train on the same data and machine:
 # Flatten -> Linear(784, 128) + ReLU -> Linear(128, 10), Adam (Keras defaults: lr 1e-3, eps 1e-7),
 # sparse categorical cross-entropy, batch 32, shuffled each epoch, validation after each epoch.
-#   python3 bench/compare/pytorch_twin.py data/fashion-mnist [epochs] [threads]
+#   python3 bench/compare/pytorch_twin.py data/fashion-mnist [epochs] [threads] [seed]
 # Prints one line per epoch: training seconds (validation excluded), loss, val accuracy.
 import gzip, sys, time
 import numpy as np
@@ -17,7 +17,7 @@ def idx(path):
 d = sys.argv[1]
 epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 10
 torch.set_num_threads(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
-torch.manual_seed(1)
+torch.manual_seed(int(sys.argv[4]) if len(sys.argv) > 4 else 1)
 x = torch.tensor(idx(f"{d}/train-images-idx3-ubyte.gz").reshape(-1, 784) / 255.0, dtype=torch.float32)
 y = torch.tensor(idx(f"{d}/train-labels-idx1-ubyte.gz").astype(np.int64))
 xv = torch.tensor(idx(f"{d}/t10k-images-idx3-ubyte.gz").reshape(-1, 784) / 255.0, dtype=torch.float32)

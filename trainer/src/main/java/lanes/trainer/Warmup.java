@@ -16,25 +16,31 @@ import lanes.kernels.Kernels;
 public final class Warmup {
     private Warmup() {}
 
-    /** Steps of the scratch network: enough for C2 to compile the step's kernels on a busy 2-core machine. */
-    static final int STEPS = 1500;
-
     /**
-     * Trains a scratch 32-64-10 network (the same code paths as any Dense stack: 4-row and masked tiles,
-     * packing, the fused gradient + Adam) for {@link #STEPS} batches of 8; returns the seconds it took.
+     * Trains scratch networks on synthetic pixels and returns the seconds it took: first a tiny
+     * 32-64-10 one, cheap enough uncompiled to get every kernel of a step compiled, then a 256-80-10
+     * one whose shapes reach the paths the tiny one cannot (vector packing of 64-pixel blocks, a
+     * single-vector column strip, a partial 4-row tile in evaluation): a path first met in the real
+     * training would send its method back to the interpreter and the compiler.
      */
     public static double run(Kernels kernels, BatchScheduler scheduler) {
         long start = System.nanoTime();
-        int inputs = 32, batch = 8, examples = 4 * batch;
+        train(kernels, scheduler, 32, 64, 8, 1500);
+        train(kernels, scheduler, 256, 80, 32, 300);
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static void train(Kernels kernels, BatchScheduler scheduler, int inputs, int hidden, int batch, int steps) {
+        int examples = 4 * batch + 1;
         byte[] pixels = new byte[examples * inputs], labels = new byte[examples];
         SplittableRandom rnd = new SplittableRandom(0x5EED);
         for (int i = 0; i < pixels.length; i++) pixels[i] = rnd.nextInt(3) == 0 ? 0 : (byte) rnd.nextInt(256);
         for (int i = 0; i < labels.length; i++) labels[i] = (byte) (i % 10);
         Samples data = new Samples(pixels, labels, examples, inputs);
-        Network net = Network.builder(inputs).dense(64, Activation.RELU).dense(10, Activation.SOFTMAX).build(1);
+        Network net = Network.builder(inputs).dense(hidden, Activation.RELU).dense(10, Activation.SOFTMAX).build(1);
         Trainer trainer = new Trainer(net, new Adam(Adam.DEFAULT_LR, net.parameterCount()), kernels, scheduler);
-        for (int i = 0; i < STEPS; i++) trainer.trainBatch(data, (i % 4) * batch, batch);
+        trainer.fit(data, data, 1, batch, 1, FitListener.NONE);
+        for (int i = 0; i < steps; i++) trainer.trainBatch(data, (i % 4) * batch, batch);
         trainer.evaluate(data);
-        return (System.nanoTime() - start) / 1e9;
     }
 }
