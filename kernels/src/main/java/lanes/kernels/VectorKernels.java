@@ -565,6 +565,10 @@ final class VectorKernels implements Kernels {
             for (j = L; j < bound; j += L) mv = mv.max(FloatVector.fromArray(F, x, xo + j));
             max = mv.reduceLanes(VectorOperators.MAX);
         }
+        if (MASKED_TAIL && j < n) {
+            VectorMask<Float> live = F.indexInRange(j, n);
+            return Math.max(max, FloatVector.fromArray(F, x, xo + j, live).reduceLanes(VectorOperators.MAX, live));
+        }
         for (; j < n; j++) max = Math.max(max, x[xo + j]);
         return max;
     }
@@ -580,6 +584,8 @@ final class VectorKernels implements Kernels {
             sv = sv.add(e);
         }
         float sum = sv.reduceLanes(VectorOperators.ADD);
+        // The tail keeps Math.exp: the Vector API's EXP gives other bits uncompiled than compiled, so a
+        // masked vector here made the same image's probabilities depend on how warm the JIT was.
         for (; j < n; j++) {
             float e = (float) Math.exp(x[xo + j] - max);
             y[yo + j] = e;
@@ -588,6 +594,11 @@ final class VectorKernels implements Kernels {
         float inv = 1f / sum;
         j = 0;
         for (; j < bound; j += L) FloatVector.fromArray(F, y, yo + j).mul(inv).intoArray(y, yo + j);
+        if (MASKED_TAIL && j < n) {
+            VectorMask<Float> live = F.indexInRange(j, n);
+            FloatVector.fromArray(F, y, yo + j, live).mul(inv).intoArray(y, yo + j, live);
+            return (float) Math.log(sum);
+        }
         for (; j < n; j++) y[yo + j] *= inv;
         return (float) Math.log(sum);
     }
@@ -611,6 +622,11 @@ final class VectorKernels implements Kernels {
             loss += logSum - (x[xi + y] - max);
             int j = 0;
             for (; j < bound; j += L) FloatVector.fromArray(F, probs, pi + j).mul(gradScale).intoArray(grad, gi + j);
+            if (MASKED_TAIL && j < n) {
+                VectorMask<Float> live = F.indexInRange(j, n);
+                FloatVector.fromArray(F, probs, pi + j, live).mul(gradScale).intoArray(grad, gi + j, live);
+                j = n;
+            }
             for (; j < n; j++) grad[gi + j] = probs[pi + j] * gradScale;
             grad[gi + y] -= gradScale;
         }

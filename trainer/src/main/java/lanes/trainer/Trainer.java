@@ -202,8 +202,8 @@ public final class Trainer {
 
     private double stepUntraced(Buffers buf, Samples data, int[] order, int from, int rows, int[] correct) {
         double loss = forwardAndBackUpper(buf, data, order, from, rows, correct);
-        // The first layer holds ~99% of the parameters: its gradient and update are fused, row chunk by
-        // row chunk; everything after its kernel (its bias, the later layers) is updated here.
+        // The first layer holds ~99% of the parameters: its gradient and update are fused, row block by
+        // row block; everything after its kernel (its bias, the later layers) is updated here.
         Dense first = net.layers.get(0);
         long t = adam.begin();
         first.backwardAndUpdate(kernels, scheduler, rows, buf.act[0], buf.act[1], buf.grad[1], net.params, grads, adam, t,
