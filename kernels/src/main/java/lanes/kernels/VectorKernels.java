@@ -577,15 +577,15 @@ final class VectorKernels implements Kernels {
     private static float softmaxRow(int n, float[] x, int xo, float[] y, int yo, float max) {
         if (n == 0) return 0f;
         int bound = F.loopBound(n), j = 0;
+        // exp is Math.exp, one lane at a time: the Vector API's EXP returns other bits before C2 compiles
+        // it (a Java loop over Math.exp) than after (a vector math library), so the same input's
+        // probabilities depended on how warm the JIT was. The sums and scaling stay vectorised.
         FloatVector sv = FloatVector.zero(F);
         for (; j < bound; j += L) {
-            FloatVector e = FloatVector.fromArray(F, x, xo + j).sub(max).lanewise(VectorOperators.EXP);
-            e.intoArray(y, yo + j);
-            sv = sv.add(e);
+            for (int t = j; t < j + L; t++) y[yo + t] = (float) Math.exp(x[xo + t] - max);
+            sv = sv.add(FloatVector.fromArray(F, y, yo + j));
         }
         float sum = sv.reduceLanes(VectorOperators.ADD);
-        // The tail keeps Math.exp: the Vector API's EXP gives other bits uncompiled than compiled, so a
-        // masked vector here made the same image's probabilities depend on how warm the JIT was.
         for (; j < n; j++) {
             float e = (float) Math.exp(x[xo + j] - max);
             y[yo + j] = e;

@@ -8,11 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Row softmax and the fused softmax + cross-entropy: values, gradient, stability, aliasing. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SoftmaxTest {
 
     private static final float PAD = -4.5f;
@@ -279,5 +283,40 @@ class SoftmaxTest {
         float[] x = {1, 2, 3};
         CeResult res = crossEntropy(kern, 0, 3, x, 0, new int[0], 0, 1f);
         assertEquals(0.0, res.loss());
+    }
+
+    /**
+     * The same row gives the same bits on the first call (interpreted) as on the ten-thousandth (compiled
+     * by C2): a kernel whose result depends on the JIT's state makes predictions change as an application
+     * warms up. Wide rows (vector main loop) and 10-class rows (tail), both kernels. First in this class,
+     * so that its first call meets the softmax uncompiled (only argument checks call it before).
+     */
+    @Order(1)
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lanes.kernels.TestSupport#implementationStream")
+    void resultsDoNotDependOnTheJitState(Kernels kern) {
+        SplittableRandom r = new SplittableRandom(808);
+        for (int n : new int[] {10, 1000}) {
+            float[] x = new float[2 * n];
+            for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * 4);
+            int[] labels = {3, 7};
+            float[] first = new float[2 * n], probs = new float[2 * n], grad = new float[2 * n];
+            kern.softmaxRows(2, n, x, 0, first, 0);
+            double firstLoss = kern.softmaxCrossEntropy(2, n, x, 0, labels, 0, probs, 0, grad, 0, 0.5f);
+            float[] firstGrad = grad.clone();
+            int calls = n == 10 ? 20_000 : 4_000;
+            for (int c = 0; c < calls; c++) {
+                float[] y = new float[2 * n];
+                kern.softmaxRows(2, n, x, 0, y, 0);
+                double loss = kern.softmaxCrossEntropy(2, n, x, 0, labels, 0, probs, 0, grad, 0, 0.5f);
+                if (c % 97 == 0 || c == calls - 1) {
+                    TestSupport.assertBitsEqual(first, y, kern.name() + " softmax n=" + n + ", call " + c);
+                    TestSupport.assertBitsEqual(firstGrad, grad, kern.name() + " gradient n=" + n + ", call " + c);
+                    if (Double.doubleToRawLongBits(loss) != Double.doubleToRawLongBits(firstLoss)) {
+                        throw new AssertionError(kern.name() + " loss n=" + n + ", call " + c + ": " + loss + " vs " + firstLoss);
+                    }
+                }
+            }
+        }
     }
 }
