@@ -577,15 +577,11 @@ final class VectorKernels implements Kernels {
     private static float softmaxRow(int n, float[] x, int xo, float[] y, int yo, float max) {
         if (n == 0) return 0f;
         int bound = F.loopBound(n), j = 0;
-        // exp is Math.exp, one lane at a time: the Vector API's EXP returns other bits before C2 compiles
-        // it (a Java loop over Math.exp) than after (a vector math library), so the same input's
-        // probabilities depended on how warm the JIT was. The sums and scaling stay vectorised.
-        FloatVector sv = FloatVector.zero(F);
-        for (; j < bound; j += L) {
-            for (int t = j; t < j + L; t++) y[yo + t] = (float) Math.exp(x[xo + t] - max);
-            sv = sv.add(FloatVector.fromArray(F, y, yo + j));
-        }
-        float sum = sv.reduceLanes(VectorOperators.ADD);
+        // The exps and their sum are scalar, in index order: the Vector API's EXP, and its float
+        // reduceLanes(ADD), return other bits before C2 compiles them (Java loops) than after (a vector
+        // math library, a tree of adds), so the same input's probabilities depended on how warm the JIT
+        // was. The maximum and the scaling stay vectorised; exp dominates a row either way.
+        float sum = 0f;
         for (; j < n; j++) {
             float e = (float) Math.exp(x[xo + j] - max);
             y[yo + j] = e;

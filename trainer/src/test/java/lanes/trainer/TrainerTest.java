@@ -95,6 +95,30 @@ class TrainerTest {
         assertArrayEquals(cold, trainWith(2, train), "a warmed-up JVM trains to the same bits");
     }
 
+    /**
+     * Every kernel a training step uses computes the same IEEE operations in the same order in both
+     * implementations, so a machine without the Vector API trains to the same bits, only slower.
+     */
+    @Test
+    void scalarAndVectorKernelsTrainToTheSameBits() {
+        java.util.Optional<Kernels> vector = KernelsProvider.vector();
+        org.junit.jupiter.api.Assumptions.assumeTrue(vector.isPresent(), "no Vector API in this run: nothing to compare");
+        Samples train = TestData.bands(200, 784, 10, 6), val = TestData.bands(50, 784, 10, 4);
+        float[][] params = new float[2][];
+        double[] valLoss = new double[2];
+        Kernels[] kernels = {KernelsProvider.scalar(), vector.get()};
+        for (int i = 0; i < 2; i++) {
+            try (BatchScheduler s = new BatchScheduler(2)) {
+                Network net = Network.builder(784).dense(40, Activation.RELU).dense(10, Activation.SOFTMAX).build(3);
+                Trainer t = new Trainer(net, new Adam(1e-3f, net.parameterCount()), kernels[i], s);
+                valLoss[i] = t.fit(train, val, 2, 32, 3, FitListener.NONE).get(1).valLoss();
+                params[i] = net.parameters();
+            }
+        }
+        assertArrayEquals(params[0], params[1], "scalar vs vector weights");
+        assertEquals(valLoss[0], valLoss[1], 0.0, "scalar vs vector validation loss");
+    }
+
     @Test
     void sameSeedGivesBitIdenticalWeightsForOneAndTwoThreads() {
         Samples train = TestData.bands(300, 784, 10, 5);
