@@ -10,7 +10,7 @@ final class TestData {
         SplittableRandom rnd = new SplittableRandom(seed);
         byte[] px = new byte[count * features];
         byte[] labels = new byte[count];
-        int band = features / classes;
+        int band = Math.max(1, features / classes); // fewer features than classes: one feature each, some none
         for (int i = 0; i < count; i++) {
             int y = rnd.nextInt(classes);
             labels[i] = (byte) y;
