@@ -121,7 +121,7 @@ public final class ScalarKernels implements Kernels {
         for (int j = 1; j < n; j++) max = Math.max(max, x[xo + j]);
         float sum = 0f;
         for (int j = 0; j < n; j++) {
-            float e = (float) Math.exp(x[xo + j] - max);
+            float e = Exp.exp(x[xo + j] - max);
             y[yo + j] = e;
             sum += e;
         }

@@ -565,16 +565,19 @@ final class VectorKernels implements Kernels {
     private static float softmaxRow(int n, float[] x, int xo, float[] y, int yo, float max) {
         if (n == 0) return 0f;
         int bound = F.loopBound(n), j = 0;
-        // The exps and their sum are scalar, in index order: the Vector API's EXP, and its float
-        // reduceLanes(ADD), return other bits before C2 compiles them (Java loops) than after (a vector
-        // math library, a tree of adds), so the same input's probabilities depended on how warm the JIT
-        // was. The maximum and the scaling stay vectorised; exp dominates a row either way.
-        float sum = 0f;
-        for (; j < n; j++) {
-            float e = (float) Math.exp(x[xo + j] - max);
-            y[yo + j] = e;
-            sum += e;
+        // The exps are Exp's arithmetic, lane by lane the same IEEE operations as the scalar kernel, and
+        // their sum runs in index order: the Vector API's EXP and float reduceLanes(ADD) return other
+        // bits before C2 compiles them (Java loops) than after (a vector math library, a tree of adds),
+        // which made the same input's probabilities depend on how warm the JIT was.
+        for (; j < bound; j += L) exp(FloatVector.fromArray(F, x, xo + j).sub(max)).intoArray(y, yo + j);
+        if (MASKED_TAIL && j < n) {
+            VectorMask<Float> live = F.indexInRange(j, n);
+            exp(FloatVector.fromArray(F, x, xo + j, live).sub(max)).intoArray(y, yo + j, live);
+            j = n;
         }
+        for (; j < n; j++) y[yo + j] = Exp.exp(x[xo + j] - max);
+        float sum = 0f;
+        for (j = 0; j < n; j++) sum += y[yo + j];
         float inv = 1f / sum;
         j = 0;
         for (; j < bound; j += L) FloatVector.fromArray(F, y, yo + j).mul(inv).intoArray(y, yo + j);
@@ -585,6 +588,25 @@ final class VectorKernels implements Kernels {
         }
         for (; j < n; j++) y[yo + j] *= inv;
         return (float) Math.log(sum);
+    }
+
+    /** {@link Exp#exp} on every lane, with the same operations in the same order. */
+    private static FloatVector exp(FloatVector x) {
+        VectorMask<Float> under = x.compare(VectorOperators.LT, Exp.LO);
+        x = x.min(Exp.HI);
+        FloatVector t = x.mul(Exp.LOG2E).add(Exp.ROUND);
+        FloatVector k = t.sub(Exp.ROUND);
+        FloatVector r = k.fma(FloatVector.broadcast(F, -Exp.LN2_HI), x);
+        r = k.fma(FloatVector.broadcast(F, -Exp.LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(F, Exp.C7).fma(r, FloatVector.broadcast(F, Exp.C6));
+        p = p.fma(r, FloatVector.broadcast(F, Exp.C5));
+        p = p.fma(r, FloatVector.broadcast(F, Exp.C4));
+        p = p.fma(r, FloatVector.broadcast(F, Exp.C3));
+        p = p.fma(r, FloatVector.broadcast(F, Exp.C2));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        FloatVector pow2 = t.reinterpretAsInts().sub(Exp.ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(pow2).blend(0f, under);
     }
 
     @Override
