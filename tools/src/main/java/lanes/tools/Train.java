@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import lanes.engine.Activation;
 import lanes.engine.Metadata;
 import lanes.engine.WeightFile;
@@ -72,10 +73,14 @@ public final class Train {
 
     private static int train(Args a) throws IOException {
         int threads = a.threads == null ? BatchScheduler.defaultThreads() : a.threads;
+        // The JIT compiles the kernels on a scratch network while the data loads, with threads of its own:
+        // when the data turns out bad, closing the training scheduler cannot strand a warm-up step.
+        CompletableFuture<Double> warmup = CompletableFuture.supplyAsync(() -> {
+            try (BatchScheduler own = new BatchScheduler(threads)) {
+                return Warmup.run(KernelsProvider.get(), own);
+            }
+        }, task -> Thread.ofPlatform().name("lanes-warmup").daemon().start(task));
         try (BatchScheduler scheduler = new BatchScheduler(threads)) {
-            // The JIT compiles the kernels on a scratch network while the data loads.
-            CompletableFuture<Double> warmup = CompletableFuture.supplyAsync(() -> Warmup.run(KernelsProvider.get(), scheduler),
-                    task -> Thread.ofPlatform().name("lanes-warmup").daemon().start(task));
             return train(a, threads, scheduler, warmup);
         }
     }
@@ -92,7 +97,13 @@ public final class Train {
                 .dense(a.hidden, Activation.RELU)
                 .dense(classes, Activation.SOFTMAX)
                 .build(a.seed);
-        System.out.printf(Locale.ROOT, "Warm-up: kernels compiled in %.2f s, alongside the data load%n", warmup.join());
+        try {
+            System.out.printf(Locale.ROOT, "Warm-up: kernels compiled in %.2f s, alongside the data load%n", warmup.join());
+        } catch (CompletionException e) {
+            // Only a speed-up: train anyway, and say why epoch 1 will be slow.
+            System.err.println("tools/train: warning: the warm-up failed (" + e.getCause()
+                    + "); epoch 1 includes compiling the kernels");
+        }
         Trainer trainer = new Trainer(net, new Adam(a.lr, net.parameterCount()), KernelsProvider.get(), scheduler);
         List<EpochResult> history = trainer.fit(train, test, a.epochs, a.batch, a.seed,
                 new KerasProgress(System.out, Cli.stdoutIsTerminal()));

@@ -13,9 +13,15 @@ import lanes.kernels.Kernels;
  * Mini-batch training with sparse categorical cross-entropy and Adam, like Keras'
  * {@code model.fit(x, y, batch_size, epochs, validation_data)}.
  *
- * <p>Every piece of arithmetic runs in {@code lanes.kernels}; forward passes split batch rows over the
- * scheduler's threads, weight gradients split weight rows, Adam splits parameters. No result depends
- * on the split, so the same seed gives bit-identical weights for any thread count.
+ * <p>Every piece of arithmetic runs in {@code lanes.kernels}. In a training step the first layer runs in
+ * two fixed row blocks of its weights, one per thread, forward and backward (see
+ * {@link Dense#forwardBlocks}); the layers above run on the thread that sums the blocks. No result
+ * depends on the thread count, so the same seed gives bit-identical weights for 1, 2 or more threads,
+ * and for the scalar and the SIMD kernels alike.
+ *
+ * <p>{@link #evaluate} (validation) runs the plain forward pass, batch rows split over threads, whose
+ * first layer sums all inputs in one chain rather than two block sums: its loss on a batch can differ
+ * from the training pass's in the last bits.
  */
 public final class Trainer {
 
@@ -76,7 +82,9 @@ public final class Trainer {
         private Samples batchData;
         private int[] examples = new int[0], next = new int[0];
         private int nextRows;
-        private int touched; // what prefetching read: stored, so the reads are not optimised away
+        // What prefetching read, stored so that the reads are not optimised away. Both threads write it;
+        // nothing reads it, so the race is harmless.
+        private int touched;
 
         /**
          * Picks the batch's examples and reads their labels; the pixels follow in {@link #loadColumns}.
@@ -106,6 +114,7 @@ public final class Trainer {
 
         /** Reads one byte per cache line of pixels [k0, k1) of the next batch's examples. */
         void prefetchNext(int k0, int k1) {
+            if (k1 <= k0) return;
             int f = batchData.features(), sum = 0;
             byte[] px = batchData.pixels();
             for (int r = 0; r < nextRows; r++) {
