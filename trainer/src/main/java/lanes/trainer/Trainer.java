@@ -49,6 +49,15 @@ public final class Trainer {
 
     public Network network() { return net; }
 
+    /** False for the scratch networks of {@link Warmup}: their steps are not the application's training. */
+    private boolean events = true;
+
+    /** This trainer emits no JFR events (a recording of tools/train shows the real epochs only). */
+    Trainer withoutEvents() {
+        events = false;
+        return this;
+    }
+
     /** Activation and gradient buffers for batches of up to {@code rows} rows. */
     private final class Buffers {
         final int rows;
@@ -196,7 +205,7 @@ public final class Trainer {
             Evaluation val = validation == null ? null : evaluate(validation);
             EpochResult r = new EpochResult(epoch, epochs, steps, seen, seconds, lossSum / seen, (double) correct / seen,
                     val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy());
-            if (JfrSupport.active()) TrainEvents.epoch(r);
+            if (events && JfrSupport.active()) TrainEvents.epoch(r);
             history.add(r);
             listener.epochEnd(r);
         }
@@ -205,7 +214,7 @@ public final class Trainer {
 
     /** One optimisation step on examples order[from..from+rows); returns the batch's summed loss. */
     private double step(Buffers buf, Samples data, int[] order, int from, int rows, int[] correct) {
-        if (JfrSupport.active()) return TrainEvents.step(() -> stepUntraced(buf, data, order, from, rows, correct), rows);
+        if (events && JfrSupport.active()) return TrainEvents.step(() -> stepUntraced(buf, data, order, from, rows, correct), rows);
         return stepUntraced(buf, data, order, from, rows, correct);
     }
 

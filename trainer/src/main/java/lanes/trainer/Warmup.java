@@ -40,7 +40,7 @@ public final class Warmup {
         for (int i = 0; i < labels.length; i++) labels[i] = (byte) (i % 10);
         Samples data = new Samples(pixels, labels, examples, inputs);
         Network net = Network.builder(inputs).dense(hidden, Activation.RELU).dense(10, Activation.SOFTMAX).build(1);
-        Trainer trainer = new Trainer(net, new Adam(Adam.DEFAULT_LR, net.parameterCount()), kernels, scheduler);
+        Trainer trainer = new Trainer(net, new Adam(Adam.DEFAULT_LR, net.parameterCount()), kernels, scheduler).withoutEvents();
         trainer.fit(data, data, 1, batch, 1, FitListener.NONE);
         for (int i = 0; i < steps; i++) trainer.trainBatch(data, (i % 4) * batch, batch);
         trainer.evaluate(data);
