@@ -200,12 +200,12 @@ public final class ScalarKernels implements Kernels {
      * they double the cost of the update. TensorFlow flushes them too (it runs with FTZ/DAZ on CPUs),
      * and a moment that small moves no weight.
      */
-    static float flushSubnormal(float x) {
+    private static float flushSubnormal(float x) {
         return Math.abs(x) < Float.MIN_NORMAL ? 0f : x;
     }
 
     /** The Adam update with its step size α = {@link Checks#adamAlpha} already computed. */
-    private static void adamSteps(int n, float[] param, int pOff, float[] grad, int gOff, float[] m, int mOff,
+    static void adamSteps(int n, float[] param, int pOff, float[] grad, int gOff, float[] m, int mOff,
                                   float[] v, int vOff, float alpha, float omb1, float omb2, float epsilon) {
         for (int i = 0; i < n; i++) {
             float g = grad[gOff + i];

@@ -89,16 +89,27 @@ final class VectorKernels implements Kernels {
         if (n == 0) return; // C is empty: its offset may lie anywhere
         if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         if (k == 0) return;
+        Panel panel = null;
+        if (skipZeros) {
+            panel = PANEL.get();
+            panel.ensure(k);
+        }
+        tiles(panel, m, n, k, a, aOff, ars, acs, b, bOff, ldb, c, cOff, ldc);
+    }
+
+    /**
+     * C[m×n] += A·B by 4-row tiles and single rows. {@code panel} null: dense, the tiles read A where
+     * it lies (A(i, p) = a[aOff + i*ars + p*acs]) and step through B's rows in order, since packing
+     * would only copy. Otherwise A is packed into the panel (sized for k) skipping zero steps.
+     */
+    private static void tiles(Panel panel, int m, int n, int k, float[] a, int aOff, int ars, int acs,
+                              float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         int i = 0;
-        if (!skipZeros) {
-            // Dense: the tiles read A where it lies (A(i, p) = a[aOff + i*ars + p*acs]) and step through
-            // B's rows in order; packing would only copy.
+        if (panel == null) {
             for (; i + 4 <= m; i += 4) tile4(n, k, null, a, aOff + i * ars, ars, acs, b, bOff, ldb, c, cOff + i * ldc, ldc);
             for (; i < m; i++) tile1(n, k, null, a, aOff + i * ars, acs, b, bOff, ldb, c, cOff + i * ldc);
             return;
         }
-        Panel panel = PANEL.get();
-        panel.ensure(k);
         int[] pos = panel.pos;
         float[] val = panel.val;
         int st = panel.stride;
@@ -426,35 +437,17 @@ final class VectorKernels implements Kernels {
         float alpha = Checks.adamAlpha(lr, beta1, beta2, step), omb1 = 1f - beta1, omb2 = 1f - beta2;
         Panel panel = PANEL.get();
         panel.ensure(k);
-        // Four rows of G at a time, into a scratch tile that stays in L1 while Adam reads it back.
+        // Four rows of G at a time, into a scratch tile that stays in L1 while Adam reads it back;
+        // row i of G is column i of the stored A times B.
         float[] g = panel.scratch(4 * n);
-        int[] pos = panel.pos;
-        float[] val = panel.val;
-        int st = panel.stride, i = 0;
-        for (; i + 4 <= m; i += 4) {
-            java.util.Arrays.fill(g, 0, 4 * n, 0f);
-            if (skipZeros) {
-                // A(i, p) = a[aOff + i + p*lda]: four columns of the stored A, packed where any is non-zero
-                int kept = pack4T(k, a, aOff + i, lda, pos, val);
-                tile4(n, kept, pos, val, 0, 1, 4, b, bOff, ldb, g, 0, n);
-            } else {
-                tile4(n, k, null, a, aOff + i, 1, lda, b, bOff, ldb, g, 0, n);
-            }
-            for (int r = 0; r < 4; r++) {
+        for (int i = 0; i < m; i += 4) {
+            int rows = Math.min(4, m - i);
+            java.util.Arrays.fill(g, 0, rows * n, 0f);
+            tiles(skipZeros ? panel : null, rows, n, k, a, aOff + i, 1, lda, b, bOff, ldb, g, 0, n);
+            for (int r = 0; r < rows; r++) {
                 int pi = pOff + (i + r) * ldp;
                 adamSteps(n, param, pi, g, r * n, mom, pi, vel, pi, alpha, omb1, omb2, epsilon);
             }
-        }
-        for (; i < m; i++) {
-            java.util.Arrays.fill(g, 0, n, 0f);
-            if (skipZeros) {
-                int kept = pack1(k, a, aOff + i, lda, true, pos, val);
-                tile1(n, kept, pos, val, 0, 1, b, bOff, ldb, g, 0);
-            } else {
-                tile1(n, k, null, a, aOff + i, lda, b, bOff, ldb, g, 0);
-            }
-            int pi = pOff + i * ldp;
-            adamSteps(n, param, pi, g, 0, mom, pi, vel, pi, alpha, omb1, omb2, epsilon);
         }
     }
 
@@ -674,15 +667,6 @@ final class VectorKernels implements Kernels {
             FloatVector p = FloatVector.fromArray(F, param, pOff + i);
             p.sub(mv.mul(alpha).div(vv.lanewise(VectorOperators.SQRT).add(epsilon))).intoArray(param, pOff + i);
         }
-        for (; i < n; i++) {
-            float g = grad[gOff + i];
-            float mi = m[mOff + i] + (g - m[mOff + i]) * omb1;
-            float vi = v[vOff + i] + (g * g - v[vOff + i]) * omb2;
-            mi = ScalarKernels.flushSubnormal(mi);
-            vi = ScalarKernels.flushSubnormal(vi);
-            m[mOff + i] = mi;
-            v[vOff + i] = vi;
-            param[pOff + i] -= (mi * alpha) / ((float) Math.sqrt(vi) + epsilon);
-        }
+        ScalarKernels.adamSteps(n - i, param, pOff + i, grad, gOff + i, m, mOff + i, v, vOff + i, alpha, omb1, omb2, epsilon);
     }
 }
