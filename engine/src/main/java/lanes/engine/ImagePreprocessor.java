@@ -150,7 +150,7 @@ public final class ImagePreprocessor {
         for (int y = 0; y < SIDE; y++) {
             for (int x = 0; x < SIDE; x++) {
                 float v = input28x28[y * SIDE + x];
-                int grey = v > 0 ? Math.round(Math.min(v, 1f) * 255f) : 0; // NaN and negatives are 0
+                int grey = Math.round(clamp01(v) * 255f); // NaN and negatives are 0
                 for (int s = 0; s < scale; s++) row[x * scale + s] = grey;
             }
             for (int s = 0; s < scale; s++) raster.setSamples(0, y * scale + s, side, 1, 0, row);
@@ -382,14 +382,14 @@ public final class ImagePreprocessor {
     }
 
     /** Pillow's {@code precompute_coeffs} and {@code normalize_coeffs_8bpc} for the box filter. */
-    private record Coefficients(int[] first, int[] count, int[][] k) {
+    private record Coefficients(int[] first, int[][] k) {
         static final int PRECISION_BITS = 32 - 8 - 2;
 
         static Coefficients box(int inSize, int outSize) {
             double scale = (double) inSize / outSize;
             double filterScale = Math.max(1.0, scale);
             double support = 0.5 * filterScale;
-            int[] first = new int[outSize], count = new int[outSize];
+            int[] first = new int[outSize];
             int[][] k = new int[outSize][];
             for (int o = 0; o < outSize; o++) {
                 double center = (o + 0.5) * scale;
@@ -409,15 +409,14 @@ public final class ImagePreprocessor {
                     k[o][x] = (int) (0.5 + c * (1 << PRECISION_BITS));
                 }
                 first[o] = xmin;
-                count[o] = weights.length;
             }
-            return new Coefficients(first, count, k);
+            return new Coefficients(first, k);
         }
 
         int apply(int o, int[] src, int offset, int stride) {
             long ss = 1L << (PRECISION_BITS - 1);
             int[] ko = k[o];
-            for (int i = 0; i < count[o]; i++) ss += (long) src[offset + (first[o] + i) * stride] * ko[i];
+            for (int i = 0; i < ko.length; i++) ss += (long) src[offset + (first[o] + i) * stride] * ko[i];
             return (int) Math.max(0, Math.min(255, ss >> PRECISION_BITS));
         }
     }

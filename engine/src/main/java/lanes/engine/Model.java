@@ -32,7 +32,7 @@ public final class Model {
     private final Weights weights;
     private final String source;
     private final ThreadLocal<Predictor> perThread = ThreadLocal.withInitial(this::newPredictor);
-    private final ThreadLocal<float[][]> batchScratch = new ThreadLocal<>();
+    private final ThreadLocal<float[][]> batchScratch; // two activation buffers of BATCH_ROWS rows per thread
 
     private Model(Weights weights, String source, Kernels kernels) {
         this.weights = weights;
@@ -49,6 +49,8 @@ public final class Model {
         int w = 0;
         for (DenseWeights d : layers) w = Math.max(w, d.units());
         this.maxWidth = w;
+        int scratch = BATCH_ROWS * w;
+        this.batchScratch = ThreadLocal.withInitial(() -> new float[][] {new float[scratch], new float[scratch]});
     }
 
     /**
@@ -145,7 +147,7 @@ public final class Model {
         if (probabilities != null && probabilities.length < (long) count * outputs) throw new IllegalArgumentException(
                 "probabilities must hold " + count + " x " + outputs + " values, has " + probabilities.length);
         Runnable batch = () -> scheduler.forRange(count, BATCH_ROWS, (r0, r1) -> {
-            float[][] s = scratch();
+            float[][] s = batchScratch.get();
             for (int from = r0; from < r1; from += BATCH_ROWS) {
                 int rows = Math.min(BATCH_ROWS, r1 - from);
                 float[] x = inputs;
@@ -165,15 +167,6 @@ public final class Model {
 
     /** Rows per kernel call in batch prediction: activations of 64 rows stay in L1/L2. */
     private static final int BATCH_ROWS = 64;
-
-    private float[][] scratch() {
-        float[][] s = batchScratch.get();
-        if (s == null) {
-            s = new float[][] {new float[BATCH_ROWS * maxWidth], new float[BATCH_ROWS * maxWidth]};
-            batchScratch.set(s);
-        }
-        return s;
-    }
 
     /** y (rows, units) = act(x (rows, inputs)·W + b), zeros of x skipped; softmax is left to {@link #finish}. */
     void layerForward(int l, int rows, float[] x, int xOff, float[] y, int yOff) {

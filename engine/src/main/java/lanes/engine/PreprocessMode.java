@@ -37,6 +37,6 @@ public enum PreprocessMode {
     /** The name as the command line spells it: mnist, seed, none. */
     @Override
     public String toString() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return cliName();
     }
 }
