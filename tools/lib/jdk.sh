@@ -54,4 +54,12 @@ lanes_find_jdk() {
   exit 1
 }
 
+# Maven itself calls sun.misc.Unsafe, which JDK 24+ warns about on every run; the flag exists from
+# JDK 23. Adds it to MAVEN_OPTS for the JDK found: call once per shell (or subshell) that runs ./mvnw.
+lanes_maven_opts() {
+  if [ "$(lanes_java_feature "$LANES_JAVA")" -ge 23 ]; then
+    export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+  fi
+}
+
 lanes_find_jdk

@@ -20,9 +20,7 @@ lanes_build_if_needed() {
   fi
   if [ -n "$stale" ]; then
     echo "lanes: building ${jar#"$LANES_ROOT"/} (first run, or sources changed) ..." >&2
-    local opts="${MAVEN_OPTS:-}"
-    [ "$(lanes_java_feature "$LANES_JAVA")" -ge 23 ] && opts="$opts --sun-misc-unsafe-memory-access=allow"
-    (cd "$LANES_ROOT" && MAVEN_OPTS="$opts" ./mvnw -B -q -ntp -DskipTests -pl "$module" -am package) >&2 || {
+    (cd "$LANES_ROOT" && lanes_maven_opts && ./mvnw -B -q -ntp -DskipTests -pl "$module" -am package) >&2 || {
       echo "lanes: build failed; run tools/test to see why" >&2; exit 1; }
     [ "$module" = tools ] && rm -f "$LANES_ROOT"/tools/target/*.aot "$LANES_ROOT"/tools/target/*.jsa
   fi

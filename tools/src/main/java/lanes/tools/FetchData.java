@@ -21,7 +21,6 @@ import java.util.List;
  */
 public final class FetchData {
 
-    static final int OK = 0, FAILED = 1, USAGE = 2;
 
     static final class Args {
         @Parameter(names = "--dataset", description = "mnist or fashion-mnist", required = true)
@@ -46,10 +45,10 @@ public final class FetchData {
         try {
             Path dir = new Fetcher(err).fetch(p.spec(), p.dir(), sources(p.spec()));
             out.println(dir.toAbsolutePath().normalize());
-            return OK;
+            return Cli.OK;
         } catch (IOException | RuntimeException e) {
             err.println("fetch-data: " + Fetcher.describe(e));
-            return FAILED;
+            return Cli.FAILED;
         }
     }
 
@@ -64,26 +63,26 @@ public final class FetchData {
         if (error != null) {
             err.println("fetch-data: " + error);
             err.print(usage(jc));
-            return new Parsed(USAGE, null, null);
+            return new Parsed(Cli.USAGE, null, null);
         }
         if (args.help) {
             out.print(usage(jc));
-            return new Parsed(OK, null, null);
+            return new Parsed(Cli.OK, null, null);
         }
         DatasetSpec spec = DatasetSpec.byName(args.dataset);
         if (spec == null) {
             err.println("fetch-data: unknown dataset '" + args.dataset + "'; expected one of " + DatasetSpec.NAMES);
             err.print(usage(jc));
-            return new Parsed(USAGE, null, null);
+            return new Parsed(Cli.USAGE, null, null);
         }
         Path dir;
         try {
             dir = Path.of(args.dir);
         } catch (InvalidPathException e) {
             err.println("fetch-data: --dir " + args.dir + " is not a valid path: " + e.getReason());
-            return new Parsed(USAGE, null, null);
+            return new Parsed(Cli.USAGE, null, null);
         }
-        return new Parsed(OK, spec, dir);
+        return new Parsed(Cli.OK, spec, dir);
     }
 
     /** The mirrors first, then the offline fallback for this data set. */

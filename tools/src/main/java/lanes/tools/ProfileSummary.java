@@ -2,7 +2,6 @@ package lanes.tools;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,6 +61,6 @@ public final class ProfileSummary {
     static String human(long nanos) {
         if (nanos < 10_000) return String.format(Locale.ROOT, "%.2f us", nanos / 1e3);
         if (nanos < 10_000_000) return String.format(Locale.ROOT, "%.1f us", nanos / 1e3);
-        return String.format(Locale.ROOT, "%.1f ms", Duration.ofNanos(nanos).toNanos() / 1e6);
+        return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
     }
 }
