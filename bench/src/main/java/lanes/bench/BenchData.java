@@ -1,8 +1,10 @@
 package lanes.bench;
 
+import java.util.Locale;
 import java.util.SplittableRandom;
 import lanes.kernels.Kernels;
 import lanes.kernels.KernelsProvider;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /** Seeded inputs and sanity checks shared by the suites: a benchmark that computes garbage fails. */
 final class BenchData {
@@ -18,6 +20,14 @@ final class BenchData {
     static Kernels vectorKernels() {
         return KernelsProvider.vector().orElseThrow(() -> new IllegalStateException(
                 "SIMD benchmark without the Vector API: run it with " + KernelsProvider.VECTOR_FLAG));
+    }
+
+    /**
+     * The kernels a benchmark measures: scalar for the methods named ...scalar / ...Scalar (forked without
+     * the Vector API), the Vector API kernels for the others.
+     */
+    static Kernels kernelsFor(BenchmarkParams params) {
+        return params.getBenchmark().toLowerCase(Locale.ROOT).endsWith("scalar") ? KernelsProvider.scalar() : vectorKernels();
     }
 
     static void checkFinite(float[] x, String name) {

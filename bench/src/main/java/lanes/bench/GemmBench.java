@@ -4,7 +4,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import lanes.kernels.BatchScheduler;
 import lanes.kernels.Gemm;
-import lanes.kernels.KernelsProvider;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -53,8 +52,7 @@ public class GemmBench {
         b = BenchData.uniform(rnd, k * n);
         c = new float[m * n];
         scheduler = new BatchScheduler(threads);
-        boolean simd = params.getBenchmark().endsWith(".simd");
-        gemm = new Gemm(simd ? BenchData.vectorKernels() : KernelsProvider.scalar(), scheduler);
+        gemm = new Gemm(BenchData.kernelsFor(params), scheduler);
     }
 
     @TearDown(Level.Trial)

@@ -3,7 +3,6 @@ package lanes.bench;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import lanes.kernels.Kernels;
-import lanes.kernels.KernelsProvider;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -42,7 +41,7 @@ public class KernelBench {
 
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) {
-        kernels = params.getBenchmark().endsWith("Simd") ? BenchData.vectorKernels() : KernelsProvider.scalar();
+        kernels = BenchData.kernelsFor(params);
         SplittableRandom rnd = new SplittableRandom(7);
         logits = BenchData.uniform(rnd, ROWS * classes);
         for (int i = 0; i < logits.length; i++) logits[i] *= 10;

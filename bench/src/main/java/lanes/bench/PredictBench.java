@@ -6,7 +6,6 @@ import lanes.engine.Model;
 import lanes.engine.Pixels;
 import lanes.engine.Predictor;
 import lanes.kernels.BatchScheduler;
-import lanes.kernels.KernelsProvider;
 import lanes.trainer.Samples;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,8 +47,7 @@ public class PredictBench {
             labels[i] = test.labels()[i] & 0xFF;
         }
         Model model = Model.loadDefault();
-        boolean simd = !params.getBenchmark().endsWith("Scalar");
-        predictor = Model.of(model.weights(), simd ? BenchData.vectorKernels() : KernelsProvider.scalar()).newPredictor();
+        predictor = Model.of(model.weights(), BenchData.kernelsFor(params)).newPredictor();
     }
 
     @TearDown(Level.Trial)
@@ -101,8 +99,7 @@ public class PredictBench {
             inputs = new float[count * test.features()];
             Pixels.toUnit(test.pixels(), 0, inputs, 0, inputs.length);
             out = new int[count];
-            boolean simd = !params.getBenchmark().endsWith("Scalar");
-            model = Model.of(Model.loadDefault().weights(), simd ? BenchData.vectorKernels() : KernelsProvider.scalar());
+            model = Model.of(Model.loadDefault().weights(), BenchData.kernelsFor(params));
             scheduler = new BatchScheduler(threads);
         }
 
