@@ -3,9 +3,6 @@ package lanes.engine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
 
 /**
  * Run by {@link WeightFileTest} in a child JVM whose file-size limit ({@code ulimit -f}) is far below the
@@ -16,18 +13,9 @@ import java.util.Random;
 final class SaveUnderFileSizeLimit {
     private SaveUnderFileSizeLimit() {}
 
+    /** A 784-128-10 model, the size of the MNIST one (about 400 KB on disk). */
     static Weights mnistSized() {
-        Random rnd = new Random(3);
-        List<DenseWeights> layers = new ArrayList<>();
-        int in = 784;
-        for (int units : new int[] {128, 10}) {
-            float[] kernel = new float[in * units];
-            float[] bias = new float[units];
-            for (int k = 0; k < kernel.length; k++) kernel[k] = (float) rnd.nextGaussian() * 0.05f;
-            layers.add(new DenseWeights(in, units, units == 10 ? Activation.SOFTMAX : Activation.RELU, kernel, bias));
-            in = units;
-        }
-        return new Weights(784, layers, new Metadata("mnist", 1, 0.5, Instant.ofEpochMilli(1)));
+        return WeightFileTest.model(3, new Metadata("mnist", 1, 0.5, Instant.ofEpochMilli(1)), 784, Activation.SOFTMAX, 128, 10);
     }
 
     public static void main(String[] args) {

@@ -44,7 +44,7 @@ class WeightFileTest {
     // ---------------------------------------------------------------------------------------------------
     // Fixtures
 
-    private static Weights model(long seed, Metadata meta, int inputSize, Activation last, int... units) {
+    static Weights model(long seed, Metadata meta, int inputSize, Activation last, int... units) {
         Random rnd = new Random(seed);
         List<DenseWeights> layers = new ArrayList<>();
         int in = inputSize;

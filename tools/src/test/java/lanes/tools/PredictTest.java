@@ -37,6 +37,11 @@ class PredictTest {
         }
     }
 
+    /** The sample image of a 7. */
+    private static String seven() throws IOException {
+        return samples().stream().filter(f -> f.contains("digit-7")).findFirst().orElseThrow();
+    }
+
     @Test
     void jsonOnTheSamplesNamesTheRightDigitWithProbabilitiesThatSumToOne() throws IOException {
         List<String> files = samples();
@@ -69,7 +74,7 @@ class PredictTest {
 
     @Test
     void textLineAndTopK() throws IOException {
-        String seven = samples().stream().filter(f -> f.contains("digit-7")).findFirst().orElseThrow();
+        String seven = seven();
         Run r = run("--top-k", "3", seven);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().matches(Pattern.quote(seven) + ": 7 \\(\\d\\.\\d{3}\\), \\d \\(\\d\\.\\d{3}\\), \\d \\(\\d\\.\\d{3}\\)\n"), r.out());
@@ -78,7 +83,7 @@ class PredictTest {
     @Test
     void aBadFileIsReportedAndTheOthersStillRun(@TempDir Path dir) throws IOException {
         Path bad = Files.writeString(dir.resolve("notes.png"), "not an image");
-        String seven = samples().stream().filter(f -> f.contains("digit-7")).findFirst().orElseThrow();
+        String seven = seven();
         Run r = run(bad.toString(), seven, dir.resolve("missing.png").toString());
         assertEquals(1, r.code());
         assertTrue(r.out().startsWith(seven + ": 7 "), r.out());
@@ -100,7 +105,7 @@ class PredictTest {
 
     @Test
     void dumpInputWritesWhatTheNetworkSaw(@TempDir Path dir) throws IOException {
-        String seven = samples().stream().filter(f -> f.contains("digit-7")).findFirst().orElseThrow();
+        String seven = seven();
         Run r = run("--dump-input", dir.toString(), seven);
         assertEquals(0, r.code(), r.err());
         Path png = dir.resolve(Path.of(seven).getFileName() + ".input.png");
@@ -111,7 +116,7 @@ class PredictTest {
     @Test
     void aDumpDirectoryThatIsAFileIsAClearFailure(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("taken"), "x");
-        String seven = samples().stream().filter(f -> f.contains("digit-7")).findFirst().orElseThrow();
+        String seven = seven();
         Run r = run("--dump-input", file.toString(), seven);
         assertEquals(1, r.code());
         assertTrue(r.err().contains(file + " exists and is not a directory"), r.err());
