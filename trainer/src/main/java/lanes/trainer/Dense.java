@@ -63,6 +63,11 @@ final class Dense {
         return (int) ((long) in * b / BLOCKS);
     }
 
+    /** The fewest blocks worth a thread of their own for a batch of {@code rows}: one, unless the layer is tiny. */
+    private int minBlocks(int rows) {
+        return Gemm.minChunk((long) rows * out * blockStart(1));
+    }
+
     /**
      * The training forward pass of the first layer: y = act(x·W + b) with x (B, in), y (B, out), where
      * x·W = Σ_blocks x[:, block]·W[block, :] — each block's product into its own slice of
@@ -73,7 +78,7 @@ final class Dense {
     void forwardBlocks(Kernels k, BatchScheduler s, int rows, float[] x, float[] params, float[] y, float[] partials,
                        BatchInput input) {
         int size = rows * out;
-        s.forRange(BLOCKS, Gemm.minChunk((long) rows * out * blockStart(1)), (b0, b1) -> {
+        s.forRange(BLOCKS, minBlocks(rows), (b0, b1) -> {
             input.fill(blockStart(b0), blockStart(b1));
             for (int b = b0; b < b1; b++) {
                 int k0 = blockStart(b), k1 = blockStart(b + 1);
@@ -111,7 +116,7 @@ final class Dense {
                            float[] grads, Adam adam, long step, BatchInput input) {
         if (activation == Activation.RELU) k.reluBackward(rows * out, y, 0, dy, 0, dy, 0);
         k.sumRows(rows, out, dy, 0, grads, biasOffset, false);
-        s.forRange(BLOCKS, Gemm.minChunk((long) rows * out * blockStart(1)), (b0, b1) -> {
+        s.forRange(BLOCKS, minBlocks(rows), (b0, b1) -> {
             int k0 = blockStart(b0), k1 = blockStart(b1);
             // dW rows k0..k1 = x[:, k0..k1]ᵀ·dz: (k1-k0, B)·(B, out), applied by Adam as it is computed,
             // zeros of x skipped (four neighbouring pixels that are background together in an image)

@@ -114,7 +114,7 @@ public final class Trainer {
             batchData = data;
         }
 
-        /** Pixels [k0, k1) of every selected example into act[0] as x/255 (the values of Pixels.toUnit). */
+        /** Pixels [k0, k1) of every selected example into act[0] as x/255 (as Pixels.toUnit does). */
         void loadColumns(int rows, int k0, int k1) {
             int f = batchData.features();
             byte[] px = batchData.pixels();
