@@ -4,7 +4,7 @@ package lanes.kernels;
  * Plain-Java kernels: the fallback when the Vector API is absent, and the bit-for-bit twin of the
  * SIMD GEMM (same fma, same k order). Public so tests and benchmarks can compare against it.
  */
-public final class ScalarKernels implements Kernels {
+public final class ScalarKernels extends StridedGemm {
 
     public static final ScalarKernels INSTANCE = new ScalarKernels();
 
@@ -14,9 +14,10 @@ public final class ScalarKernels implements Kernels {
     @Override public int vectorBits() { return 0; }
 
     // A(i, p) = a[aOff + i*ars + p*acs]: one loop nest serves A and Aᵀ.
-    private static void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs,
-                             float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-                             boolean accumulate, boolean skipZeros) {
+    @Override
+    void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs,
+              float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+              boolean accumulate, boolean skipZeros) {
         if (n == 0) return; // C has no element; its offset may lie past the end of the array
         for (int i = 0; i < m; i++) {
             int ci = cOff + i * ldc;
@@ -28,42 +29,6 @@ public final class ScalarKernels implements Kernels {
                 for (int j = 0; j < n; j++) c[ci + j] = Math.fma(aip, b[bp + j], c[ci + j]);
             }
         }
-    }
-
-    @Override
-    public void matmul(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                       float[] c, int cOff, int ldc, boolean accumulate) {
-        Checks.gemm(m, n, k, false, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate, false);
-    }
-
-    @Override
-    public void matmulTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
-        Checks.gemm(m, n, k, true, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate, false);
-    }
-
-    @Override
-    public void matmulTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
-        Checks.gemm(m, n, k, false, true, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        float[] bt = Packing.transpose(n, k, b, bOff, ldb);
-        gemm(m, n, k, a, aOff, lda, 1, bt, 0, n, c, cOff, ldc, accumulate, false);
-    }
-
-    @Override
-    public void matmulSkipZeros(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                float[] c, int cOff, int ldc, boolean accumulate) {
-        Checks.gemm(m, n, k, false, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate, true);
-    }
-
-    @Override
-    public void matmulTransASkipZeros(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                      float[] c, int cOff, int ldc, boolean accumulate) {
-        Checks.gemm(m, n, k, true, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate, true);
     }
 
     @Override

@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators, which leaves registers for the 4 B loads and 4 broadcasts even with 16 vector
  * registers (AVX2), and keeps 4 loads per 16 fma with 32 (AVX-512).
  */
-final class VectorKernels implements Kernels {
+final class VectorKernels extends StridedGemm {
 
     static final VectorSpecies<Float> F = VectorWidth.SPECIES;
     private static final int L = F.length();
@@ -83,9 +83,10 @@ final class VectorKernels implements Kernels {
     private static final boolean MASKED_TAIL = COMPRESS;
 
     // A(i, p) = a[aOff + i*ars + p*acs]: one set of loops serves A and Aᵀ.
-    private static void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs,
-                             float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-                             boolean accumulate, boolean skipZeros) {
+    @Override
+    void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs,
+              float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+              boolean accumulate, boolean skipZeros) {
         if (n == 0) return; // C is empty: its offset may lie anywhere
         if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         if (k == 0) return;
@@ -390,42 +391,6 @@ final class VectorKernels implements Kernels {
     /** The row of B for kept step q: pos[q] when A was packed, q itself for dense A (C2 unswitches the loops on it). */
     private static int row(int[] pos, int q) {
         return pos == null ? q : pos[q];
-    }
-
-    @Override
-    public void matmul(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                       float[] c, int cOff, int ldc, boolean accumulate) {
-        Checks.gemm(m, n, k, false, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate, false);
-    }
-
-    @Override
-    public void matmulTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
-        Checks.gemm(m, n, k, true, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate, false);
-    }
-
-    @Override
-    public void matmulTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                             float[] c, int cOff, int ldc, boolean accumulate) {
-        Checks.gemm(m, n, k, false, true, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        float[] bt = Packing.transpose(n, k, b, bOff, ldb);
-        gemm(m, n, k, a, aOff, lda, 1, bt, 0, n, c, cOff, ldc, accumulate, false);
-    }
-
-    @Override
-    public void matmulSkipZeros(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                float[] c, int cOff, int ldc, boolean accumulate) {
-        Checks.gemm(m, n, k, false, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate, true);
-    }
-
-    @Override
-    public void matmulTransASkipZeros(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                      float[] c, int cOff, int ldc, boolean accumulate) {
-        Checks.gemm(m, n, k, true, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate, true);
     }
 
     @Override
