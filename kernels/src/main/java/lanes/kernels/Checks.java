@@ -54,6 +54,60 @@ final class Checks {
         }
     }
 
+    // One check per element-wise and row-wise operation, named after it.
+
+    static void addBias(int m, int n, float[] x, int xOff, float[] bias, int biasOff) {
+        dims(m, n, 0);
+        matrix("x", x, xOff, n, m, n);
+        vector("bias", bias, biasOff, n);
+    }
+
+    static void sumRows(int m, int n, float[] x, int xOff, float[] out, int outOff) {
+        dims(m, n, 0);
+        matrix("x", x, xOff, n, m, n);
+        vector("out", out, outOff, n);
+    }
+
+    static void reluForward(int n, float[] x, int xOff, float[] y, int yOff) {
+        count("n", n);
+        vector("x", x, xOff, n);
+        vector("y", y, yOff, n);
+    }
+
+    static void reluBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        count("n", n);
+        vector("y", y, yOff, n);
+        vector("dy", dy, dyOff, n);
+        vector("dx", dx, dxOff, n);
+    }
+
+    static void softmaxRows(int m, int n, float[] x, int xOff, float[] y, int yOff) {
+        dims(m, n, 0);
+        matrix("x", x, xOff, n, m, n);
+        matrix("y", y, yOff, n, m, n);
+    }
+
+    static void softmaxCrossEntropy(int m, int n, float[] x, int xOff, int[] labels, int labelsOff,
+                                    float[] probs, int probsOff, float[] grad, int gradOff) {
+        dims(m, n, 0);
+        if (n == 0 && m > 0) throw new IllegalArgumentException("softmaxCrossEntropy needs at least one class");
+        matrix("x", x, xOff, n, m, n);
+        matrix("probs", probs, probsOff, n, m, n);
+        matrix("grad", grad, gradOff, n, m, n);
+        labels(labels, labelsOff, m, n);
+    }
+
+    static void unitBytes(int n, byte[] src, int srcOff, float[] dst, int dstOff) {
+        count("n", n);
+        bytes("src", src, srcOff, n);
+        vector("dst", dst, dstOff, n);
+    }
+
+    static void argmax(int n, float[] x, int xOff) {
+        if (n < 1) throw new IllegalArgumentException("argmax needs n >= 1, got " + n);
+        vector("x", x, xOff, n);
+    }
+
     static void gemm(int m, int n, int k, boolean transA, boolean transB,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         dims(m, n, k);

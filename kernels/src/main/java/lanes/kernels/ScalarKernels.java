@@ -33,9 +33,7 @@ public final class ScalarKernels extends StridedGemm {
 
     @Override
     public void addBias(int m, int n, float[] x, int xOff, float[] bias, int biasOff) {
-        Checks.dims(m, n, 0);
-        Checks.matrix("x", x, xOff, n, m, n);
-        Checks.vector("bias", bias, biasOff, n);
+        Checks.addBias(m, n, x, xOff, bias, biasOff);
         for (int i = 0; i < m; i++) {
             int xi = xOff + i * n;
             for (int j = 0; j < n; j++) x[xi + j] += bias[biasOff + j];
@@ -44,9 +42,7 @@ public final class ScalarKernels extends StridedGemm {
 
     @Override
     public void sumRows(int m, int n, float[] x, int xOff, float[] out, int outOff, boolean accumulate) {
-        Checks.dims(m, n, 0);
-        Checks.matrix("x", x, xOff, n, m, n);
-        Checks.vector("out", out, outOff, n);
+        Checks.sumRows(m, n, x, xOff, out, outOff);
         if (!accumulate) java.util.Arrays.fill(out, outOff, outOff + n, 0f);
         for (int i = 0; i < m; i++) {
             int xi = xOff + i * n;
@@ -56,26 +52,19 @@ public final class ScalarKernels extends StridedGemm {
 
     @Override
     public void reluForward(int n, float[] x, int xOff, float[] y, int yOff) {
-        Checks.count("n", n);
-        Checks.vector("x", x, xOff, n);
-        Checks.vector("y", y, yOff, n);
+        Checks.reluForward(n, x, xOff, y, yOff);
         for (int i = 0; i < n; i++) y[yOff + i] = Math.max(x[xOff + i], 0f);
     }
 
     @Override
     public void reluBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        Checks.count("n", n);
-        Checks.vector("y", y, yOff, n);
-        Checks.vector("dy", dy, dyOff, n);
-        Checks.vector("dx", dx, dxOff, n);
+        Checks.reluBackward(n, y, yOff, dy, dyOff, dx, dxOff);
         for (int i = 0; i < n; i++) dx[dxOff + i] = y[yOff + i] > 0f ? dy[dyOff + i] : 0f;
     }
 
     @Override
     public void softmaxRows(int m, int n, float[] x, int xOff, float[] y, int yOff) {
-        Checks.dims(m, n, 0);
-        Checks.matrix("x", x, xOff, n, m, n);
-        Checks.matrix("y", y, yOff, n, m, n);
+        Checks.softmaxRows(m, n, x, xOff, y, yOff);
         for (int i = 0; i < m; i++) softmaxRow(n, x, xOff + i * n, y, yOff + i * n);
     }
 
@@ -98,12 +87,7 @@ public final class ScalarKernels extends StridedGemm {
     @Override
     public double softmaxCrossEntropy(int m, int n, float[] x, int xOff, int[] labels, int labelsOff,
                                       float[] probs, int probsOff, float[] grad, int gradOff, float gradScale) {
-        Checks.dims(m, n, 0);
-        if (n == 0 && m > 0) throw new IllegalArgumentException("softmaxCrossEntropy needs at least one class");
-        Checks.matrix("x", x, xOff, n, m, n);
-        Checks.matrix("probs", probs, probsOff, n, m, n);
-        Checks.matrix("grad", grad, gradOff, n, m, n);
-        Checks.labels(labels, labelsOff, m, n);
+        Checks.softmaxCrossEntropy(m, n, x, xOff, labels, labelsOff, probs, probsOff, grad, gradOff);
         double loss = 0;
         for (int i = 0; i < m; i++) {
             int xi = xOff + i * n, pi = probsOff + i * n, gi = gradOff + i * n;
@@ -120,16 +104,13 @@ public final class ScalarKernels extends StridedGemm {
 
     @Override
     public void unitBytes(int n, byte[] src, int srcOff, float[] dst, int dstOff) {
-        Checks.count("n", n);
-        Checks.bytes("src", src, srcOff, n);
-        Checks.vector("dst", dst, dstOff, n);
+        Checks.unitBytes(n, src, srcOff, dst, dstOff);
         for (int i = 0; i < n; i++) dst[dstOff + i] = (src[srcOff + i] & 0xFF) / 255f;
     }
 
     @Override
     public int argmax(int n, float[] x, int xOff) {
-        if (n < 1) throw new IllegalArgumentException("argmax needs n >= 1, got " + n);
-        Checks.vector("x", x, xOff, n);
+        Checks.argmax(n, x, xOff);
         int best = 0;
         for (int j = 1; j < n; j++) if (x[xOff + j] > x[xOff + best]) best = j;
         return best;

@@ -418,9 +418,7 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void unitBytes(int n, byte[] src, int srcOff, float[] dst, int dstOff) {
-        Checks.count("n", n);
-        Checks.bytes("src", src, srcOff, n);
-        Checks.vector("dst", dst, dstOff, n);
+        Checks.unitBytes(n, src, srcOff, dst, dstOff);
         int bound = BYTES == null ? 0 : F.loopBound(n), i = 0;
         // L bytes widen to L ints (masked to their unsigned value), then to floats, divided by 255:
         // a correctly rounded division, which is the value every byte gets from the scalar path.
@@ -437,9 +435,7 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void addBias(int m, int n, float[] x, int xOff, float[] bias, int biasOff) {
-        Checks.dims(m, n, 0);
-        Checks.matrix("x", x, xOff, n, m, n);
-        Checks.vector("bias", bias, biasOff, n);
+        Checks.addBias(m, n, x, xOff, bias, biasOff);
         int bound = F.loopBound(n);
         for (int i = 0; i < m; i++) {
             int xi = xOff + i * n, j = 0;
@@ -452,9 +448,7 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void sumRows(int m, int n, float[] x, int xOff, float[] out, int outOff, boolean accumulate) {
-        Checks.dims(m, n, 0);
-        Checks.matrix("x", x, xOff, n, m, n);
-        Checks.vector("out", out, outOff, n);
+        Checks.sumRows(m, n, x, xOff, out, outOff);
         if (!accumulate) java.util.Arrays.fill(out, outOff, outOff + n, 0f);
         int bound = F.loopBound(n), j = 0;
         // Column strips summed down the rows in row order: the scalar order, so bit-identical.
@@ -472,9 +466,7 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void reluForward(int n, float[] x, int xOff, float[] y, int yOff) {
-        Checks.count("n", n);
-        Checks.vector("x", x, xOff, n);
-        Checks.vector("y", y, yOff, n);
+        Checks.reluForward(n, x, xOff, y, yOff);
         int bound = F.loopBound(n), i = 0;
         for (; i < bound; i += L) FloatVector.fromArray(F, x, xOff + i).max(0f).intoArray(y, yOff + i);
         for (; i < n; i++) y[yOff + i] = Math.max(x[xOff + i], 0f);
@@ -482,10 +474,7 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void reluBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        Checks.count("n", n);
-        Checks.vector("y", y, yOff, n);
-        Checks.vector("dy", dy, dyOff, n);
-        Checks.vector("dx", dx, dxOff, n);
+        Checks.reluBackward(n, y, yOff, dy, dyOff, dx, dxOff);
         FloatVector zero = FloatVector.zero(F);
         int bound = F.loopBound(n), i = 0;
         for (; i < bound; i += L) {
@@ -497,9 +486,7 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void softmaxRows(int m, int n, float[] x, int xOff, float[] y, int yOff) {
-        Checks.dims(m, n, 0);
-        Checks.matrix("x", x, xOff, n, m, n);
-        Checks.matrix("y", y, yOff, n, m, n);
+        Checks.softmaxRows(m, n, x, xOff, y, yOff);
         for (int i = 0; i < m; i++) softmaxRow(n, x, xOff + i * n, y, yOff + i * n, max(n, x, xOff + i * n));
     }
 
@@ -570,12 +557,7 @@ final class VectorKernels extends StridedGemm {
     @Override
     public double softmaxCrossEntropy(int m, int n, float[] x, int xOff, int[] labels, int labelsOff,
                                       float[] probs, int probsOff, float[] grad, int gradOff, float gradScale) {
-        Checks.dims(m, n, 0);
-        if (n == 0 && m > 0) throw new IllegalArgumentException("softmaxCrossEntropy needs at least one class");
-        Checks.matrix("x", x, xOff, n, m, n);
-        Checks.matrix("probs", probs, probsOff, n, m, n);
-        Checks.matrix("grad", grad, gradOff, n, m, n);
-        Checks.labels(labels, labelsOff, m, n);
+        Checks.softmaxCrossEntropy(m, n, x, xOff, labels, labelsOff, probs, probsOff, grad, gradOff);
         double loss = 0;
         int bound = F.loopBound(n);
         for (int i = 0; i < m; i++) {
@@ -599,8 +581,7 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public int argmax(int n, float[] x, int xOff) {
-        if (n < 1) throw new IllegalArgumentException("argmax needs n >= 1, got " + n);
-        Checks.vector("x", x, xOff, n);
+        Checks.argmax(n, x, xOff);
         float max = max(n, x, xOff);
         for (int j = 0; j < n; j++) if (x[xOff + j] == max) return j;
         return ScalarKernels.INSTANCE.argmax(n, x, xOff); // NaN present: keep the scalar answer
