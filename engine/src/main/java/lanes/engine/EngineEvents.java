@@ -16,18 +16,11 @@ import jdk.jfr.StackTrace;
 final class EngineEvents {
     private EngineEvents() {}
 
-    /** Model loading inside a lanes.ModelLoad event. */
-    static Model load(java.util.concurrent.Callable<Model> loader) throws WeightFileException {
+    /** Model loading inside a lanes.ModelLoad event; a load that fails records none. */
+    static Model load(Model.Loader loader) throws WeightFileException {
         ModelLoad event = new ModelLoad();
         event.begin();
-        Model m;
-        try {
-            m = loader.call();
-        } catch (WeightFileException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        Model m = loader.load();
         event.end();
         if (event.shouldCommit()) {
             event.source = m.source();

@@ -60,8 +60,7 @@ public final class Model {
      *                             this engine cannot run (softmax before the last layer)
      */
     public static Model load(Path file) throws WeightFileException {
-        if (JfrSupport.active()) return EngineEvents.load(() -> loaded(WeightFile.read(file), file.toString()));
-        return loaded(WeightFile.read(file), file.toString());
+        return recorded(() -> loaded(WeightFile.read(file), file.toString()));
     }
 
     /**
@@ -70,8 +69,18 @@ public final class Model {
      * @throws WeightFileException as {@link #load(Path)}
      */
     public static Model load(InputStream in, String sourceName) throws WeightFileException {
-        if (JfrSupport.active()) return EngineEvents.load(() -> loaded(WeightFile.read(in, sourceName), sourceName));
-        return loaded(WeightFile.read(in, sourceName), sourceName);
+        return recorded(() -> loaded(WeightFile.read(in, sourceName), sourceName));
+    }
+
+    /** One way of loading a model; it fails only as a weight file does. */
+    @FunctionalInterface
+    interface Loader {
+        Model load() throws WeightFileException;
+    }
+
+    /** Runs {@code loader}, inside a lanes.ModelLoad event when JFR runs. */
+    private static Model recorded(Loader loader) throws WeightFileException {
+        return JfrSupport.active() ? EngineEvents.load(loader) : loader.load();
     }
 
     /** A model over weights read from {@code source}: a network the engine cannot run is the file's problem. */
