@@ -159,14 +159,7 @@ public final class Model {
             float[][] s = batchScratch.get();
             for (int from = r0; from < r1; from += BATCH_ROWS) {
                 int rows = Math.min(BATCH_ROWS, r1 - from);
-                float[] x = inputs;
-                int xOff = from * inputSize;
-                for (int l = 0; l < layers.length; l++) {
-                    float[] y = s[l & 1];
-                    layerForward(l, rows, x, xOff, y, 0);
-                    x = y;
-                    xOff = 0;
-                }
+                float[] x = forward(rows, inputs, from * inputSize, s[0], s[1]);
                 for (int r = 0; r < rows; r++) labels[from + r] = kernels.argmax(outputs, x, r * outputs);
                 if (probabilities != null) finish(rows, x, 0, probabilities, from * outputs);
             }
@@ -176,6 +169,22 @@ public final class Model {
 
     /** Rows per kernel call in batch prediction: activations of 64 rows stay in L1/L2. */
     private static final int BATCH_ROWS = 64;
+
+    /**
+     * Runs every layer on {@code rows} inputs at {@code input[inputOff...]}, each layer writing to the buffer
+     * the previous one did not; returns the buffer holding the last layer's pre-softmax output, from index 0.
+     */
+    float[] forward(int rows, float[] input, int inputOff, float[] even, float[] odd) {
+        float[] x = input;
+        int xOff = inputOff;
+        for (int l = 0; l < layers.length; l++) {
+            float[] y = (l & 1) == 0 ? even : odd;
+            layerForward(l, rows, x, xOff, y, 0);
+            x = y;
+            xOff = 0;
+        }
+        return x;
+    }
 
     /** y (rows, units) = act(x (rows, inputs)·W + b), zeros of x skipped; softmax is left to {@link #finish}. */
     void layerForward(int l, int rows, float[] x, int xOff, float[] y, int yOff) {

@@ -51,12 +51,6 @@ public final class Predictor {
     private float[] forward(float[] input) {
         if (input == null || input.length != model.inputSize) throw new IllegalArgumentException(
                 "input must have " + model.inputSize + " values, has " + (input == null ? "none (null)" : input.length));
-        float[] x = input, y = even;
-        for (int l = 0; l < model.layers.length; l++) {
-            model.layerForward(l, 1, x, 0, y, 0);
-            x = y;
-            y = (y == even) ? odd : even;
-        }
-        return x;
+        return model.forward(1, input, 0, even, odd);
     }
 }
