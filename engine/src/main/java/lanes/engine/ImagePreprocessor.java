@@ -336,18 +336,38 @@ public final class ImagePreprocessor {
             }
             return out;
         }
-        int ow = Math.ceilDiv(w, k), oh = Math.ceilDiv(h, k);
-        float[] out = new float[ow * oh];
+        float[] out = new float[Math.ceilDiv(w, k) * Math.ceilDiv(h, k)];
         for (int y = 0; y < h; y++) {
             rows.luminance(y, paper, row);
-            int o = (y / k) * ow;
-            for (int x = 0; x < w; x++) out[o + x / k] += row[x];
+            addToCells(row, 0, y, w, k, out);
         }
-        for (int by = 0; by < oh; by++) {
-            int rowsIn = Math.min(k, h - by * k);
-            for (int bx = 0; bx < ow; bx++) out[by * ow + bx] /= rowsIn * Math.min(k, w - bx * k);
-        }
+        cellMeans(out, w, h, k);
         return out;
+    }
+
+    /**
+     * Sums of {@code in} ({@code w x h}) over cells of {@code c x c} pixels, the cells at the right and bottom
+     * edges partial: {@code ceil(w/c) * ceil(h/c)} values, row-major.
+     */
+    private static float[] cellSums(float[] in, int w, int h, int c) {
+        float[] cells = new float[Math.ceilDiv(w, c) * Math.ceilDiv(h, c)];
+        for (int y = 0; y < h; y++) addToCells(in, y * w, y, w, c, cells);
+        return cells;
+    }
+
+    /** Adds image row {@code y} ({@code w} values at {@code row[from...]}) to the cells it falls in. */
+    private static void addToCells(float[] row, int from, int y, int w, int c, float[] cells) {
+        int o = (y / c) * Math.ceilDiv(w, c);
+        for (int x = 0; x < w; x++) cells[o + x / c] += row[from + x];
+    }
+
+    /** Turns the {@link #cellSums} of a {@code w x h} image into means, each over the pixels its cell holds. */
+    private static void cellMeans(float[] cells, int w, int h, int c) {
+        int gw = Math.ceilDiv(w, c), gh = Math.ceilDiv(h, c);
+        for (int cy = 0; cy < gh; cy++) {
+            int rows = Math.min(c, h - cy * c);
+            for (int cx = 0; cx < gw; cx++) cells[cy * gw + cx] /= rows * Math.min(c, w - cx * c);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -524,15 +544,8 @@ public final class ImagePreprocessor {
     static void subtractBackground(float[] ink, int w, int h) {
         int c = Math.max(1, Math.ceilDiv(Math.max(w, h), 64));
         int gw = Math.ceilDiv(w, c), gh = Math.ceilDiv(h, c);
-        float[] cells = new float[gw * gh];
-        for (int y = 0; y < h; y++) {
-            int o = (y / c) * gw;
-            for (int x = 0; x < w; x++) cells[o + x / c] += ink[y * w + x];
-        }
-        for (int cy = 0; cy < gh; cy++) {
-            int rows = Math.min(c, h - cy * c);
-            for (int cx = 0; cx < gw; cx++) cells[cy * gw + cx] /= rows * Math.min(c, w - cx * c);
-        }
+        float[] cells = cellSums(ink, w, h, c);
+        cellMeans(cells, w, h, c);
         int r = Math.max(1, (int) Math.ceil(0.25 * Math.max(gw, gh)));
         float[] bg = filter(filter(cells, gw, gh, r, false), gw, gh, r, true);
 
@@ -650,11 +663,7 @@ public final class ImagePreprocessor {
     static void removeSpecks(float[] ink, int w, int h) {
         int f = Math.max(1, Math.ceilDiv(Math.max(w, h), 256));
         int gw = Math.ceilDiv(w, f), gh = Math.ceilDiv(h, f);
-        float[] mass = new float[gw * gh];
-        for (int y = 0; y < h; y++) {
-            int o = (y / f) * gw;
-            for (int x = 0; x < w; x++) mass[o + x / f] += ink[y * w + x];
-        }
+        float[] mass = cellSums(ink, w, h, f);
         int[] label = new int[gw * gh];
         int[] queue = new int[gw * gh];
         List<Double> blobs = new ArrayList<>();
