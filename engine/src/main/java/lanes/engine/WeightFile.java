@@ -248,6 +248,11 @@ public final class WeightFile {
             return new WeightFileException(source, problem);
         }
 
+        /** The stream itself failed at the current offset (an I/O error, not bad content). */
+        WeightFileException readFailure(IOException e) {
+            return new WeightFileException(source, "cannot be read at offset " + offset + ": " + describe(e, source), e);
+        }
+
         /** The next {@code n <= CHUNK_BYTES} bytes, checksummed, as a little-endian buffer from index 0. */
         ByteBuffer read(int n, String what) throws WeightFileException {
             fill(n, what);
@@ -260,7 +265,7 @@ public final class WeightFile {
             try {
                 got = in.readNBytes(buf, 0, n);
             } catch (IOException e) {
-                throw new WeightFileException(source, "cannot be read at offset " + offset + ": " + describe(e, source), e);
+                throw readFailure(e);
             }
             if (got < n) throw fail("truncated at offset " + (offset + got) + " while reading " + what
                     + (knownSize >= 0 ? " (the file has " + knownSize + " bytes)" : ""));
@@ -313,7 +318,7 @@ public final class WeightFile {
             try {
                 next = in.read();
             } catch (IOException e) {
-                throw new WeightFileException(source, "cannot be read at offset " + offset + ": " + describe(e, source), e);
+                throw readFailure(e);
             }
             if (next >= 0) throw fail("trailing bytes after the checksum at offset " + offset);
             if (badLayer >= 0) throw fail("non-finite weight at layer " + badLayer + ", " + badPart + " index "
