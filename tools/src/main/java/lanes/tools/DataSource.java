@@ -28,10 +28,19 @@ interface DataSource {
      * @param trainCount images in the train split as delivered
      * @param testCount  images in the t10k split as delivered
      * @param notes      what the user must know about these files, printed on every run that uses them
+     * @param checked    by file name, the checksum the source has already found each file to have, so that the
+     *                   fetcher need not read the file again to know it (a mirror checks each download at once)
      */
-    record Fetched(String origin, boolean published, int trainCount, int testCount, List<String> notes) {
+    record Fetched(String origin, boolean published, int trainCount, int testCount, List<String> notes,
+                   Map<String, Checksum> checked) {
         public Fetched {
             notes = List.copyOf(notes);
+            checked = Map.copyOf(checked);
+        }
+
+        /** What a source delivered without hashing any of it. */
+        public Fetched(String origin, boolean published, int trainCount, int testCount, List<String> notes) {
+            this(origin, published, trainCount, testCount, notes, Map.of());
         }
     }
 }

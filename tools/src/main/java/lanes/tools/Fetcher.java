@@ -50,8 +50,9 @@ final class Fetcher {
             try {
                 for (String f : DatasetSpec.FILES) staged.put(f, tempName(dir, f));
                 DataSource.Fetched got = source.fetch(spec, staged, log);
-                verify(spec, staged, got.published(), got.trainCount(), got.testCount());
-                install(dir, staged, got);
+                Map<String, Checksum> known = verify(spec, staged, got.published(), got.trainCount(), got.testCount(),
+                        got.checked());
+                install(dir, staged, got, sha256(staged, known));
                 info("wrote " + DatasetSpec.FILES.size() + " files to " + dir + " from " + got.origin());
                 for (String note : got.notes()) info(note);
                 return dir;
@@ -69,18 +70,35 @@ final class Fetcher {
         throw new IOException(msg.toString());
     }
 
-    /** Checks a staged or existing set: published checksums (when they apply), IDX structure, shape and counts. */
-    private static void verify(DatasetSpec spec, Map<String, Path> files, boolean published, int train, int test)
-            throws IOException {
+    /**
+     * Checks a staged or existing set: published checksums (when they apply), IDX structure, shape and counts.
+     * {@code known} holds, by file name, a checksum each file was already found to have (by its source, or
+     * against {@value #RECORD}): a published checksum equal to it is not computed again. Returns the checksums
+     * the files are now known to have, so that the record's SHA-256 need not be computed again either.
+     */
+    private static Map<String, Checksum> verify(DatasetSpec spec, Map<String, Path> files, boolean published,
+            int train, int test, Map<String, Checksum> known) throws IOException {
         if (published) {
             for (String f : DatasetSpec.FILES) {
                 Checksum c = spec.published().get(f);
                 if (c == null) throw new IOException("no published checksum for " + f + " to check it against");
-                c.verify(files.get(f), f, "published");
+                if (!c.equals(known.get(f))) c.verify(files.get(f), f, "published");
             }
+            known = spec.published();
         }
         check(spec, files, "train", train);
         check(spec, files, "t10k", test);
+        return known;
+    }
+
+    /** The SHA-256 of each file for the record: a known one where there is one, computed otherwise. */
+    private static Map<String, String> sha256(Map<String, Path> files, Map<String, Checksum> known) throws IOException {
+        Map<String, String> sha = new LinkedHashMap<>();
+        for (String f : DatasetSpec.FILES) {
+            Checksum k = known.get(f);
+            sha.put(f, k != null && k.algorithm().equals("SHA-256") ? k.hex() : Checksum.compute("SHA-256", files.get(f)));
+        }
+        return sha;
     }
 
     private static void check(DatasetSpec spec, Map<String, Path> files, String split, int count) throws IOException {
@@ -91,13 +109,11 @@ final class Fetcher {
         }
     }
 
-    private void install(Path dir, Map<String, Path> staged, DataSource.Fetched got) throws IOException {
+    /** Moves the verified files into place and records {@code sha}, the SHA-256 of each as verified. */
+    private void install(Path dir, Map<String, Path> staged, DataSource.Fetched got, Map<String, String> sha)
+            throws IOException {
         Files.deleteIfExists(dir.resolve(RECORD)); // the old record must not vouch for a mix of old and new files
-        Map<String, String> sha = new LinkedHashMap<>();
-        for (Map.Entry<String, Path> e : staged.entrySet()) {
-            sha.put(e.getKey(), Checksum.compute("SHA-256", e.getValue()));
-            move(e.getValue(), dir.resolve(e.getKey()));
-        }
+        for (Map.Entry<String, Path> e : staged.entrySet()) move(e.getValue(), dir.resolve(e.getKey()));
         new Record(got.origin(), got.published(), got.trainCount(), got.testCount(), got.notes(), sha).write(dir);
     }
 
@@ -118,24 +134,26 @@ final class Fetcher {
             Record r = Record.read(dir);
             if (r == null) {
                 if (spec.published().isEmpty()) throw new IOException("no " + RECORD + " saying where they came from");
+                Map<String, Checksum> known;
                 try {
-                    verify(spec, files, true, spec.trainCount(), spec.testCount());
+                    known = verify(spec, files, true, spec.trainCount(), spec.testCount(), Map.of());
                 } catch (IOException e) {
                     throw new IOException("no " + RECORD + " and they are not the published files (" + e.getMessage() + ")");
                 }
-                Map<String, String> sha = new LinkedHashMap<>();
-                for (String f : DatasetSpec.FILES) sha.put(f, Checksum.compute("SHA-256", files.get(f)));
                 r = new Record("files found in place, matching the published checksums", true,
-                        spec.trainCount(), spec.testCount(), List.of(), sha);
+                        spec.trainCount(), spec.testCount(), List.of(), sha256(files, known));
                 r.write(dir);
                 return r;
             }
+            Map<String, Checksum> recorded = new LinkedHashMap<>();
             for (String f : DatasetSpec.FILES) {
                 String want = r.sha256.get(f);
                 if (want == null) throw new IOException(RECORD + " has no SHA-256 for " + f);
-                new Checksum("SHA-256", want).verify(files.get(f), f, "value recorded in " + RECORD);
+                Checksum c = Checksum.sha256(want);
+                c.verify(files.get(f), f, "value recorded in " + RECORD);
+                recorded.put(f, c);
             }
-            verify(spec, files, r.published, r.train, r.test);
+            verify(spec, files, r.published, r.train, r.test, recorded);
             return r;
         } catch (IOException | RuntimeException e) {
             info("the files in " + dir + " do not check out (" + describe(e) + "); fetching them again");

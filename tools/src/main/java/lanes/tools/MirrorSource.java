@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -46,6 +47,7 @@ final class MirrorSource implements DataSource {
 
     @Override
     public Fetched fetch(DatasetSpec spec, Map<String, Path> out, PrintStream log) throws IOException {
+        Map<String, Checksum> checked = new LinkedHashMap<>();
         for (String file : DatasetSpec.FILES) {
             URI uri = base.resolve(file);
             log.println("fetch-data:   downloading " + uri);
@@ -54,8 +56,9 @@ final class MirrorSource implements DataSource {
             if (published == null) throw new IOException("no published checksum for " + file);
             published.verify(out.get(file), uri.toString(), "published");
             log.println("fetch-data:   " + file + ": " + bytes + " bytes, " + published.algorithm() + " matches the published value");
+            checked.put(file, published);
         }
-        return new Fetched(name(), true, spec.trainCount(), spec.testCount(), List.of());
+        return new Fetched(name(), true, spec.trainCount(), spec.testCount(), List.of(), checked);
     }
 
     /** A network failure in words; the JDK's own exceptions often carry no message at all. */

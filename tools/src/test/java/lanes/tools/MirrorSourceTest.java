@@ -73,6 +73,25 @@ class MirrorSourceTest {
     }
 
     @Test
+    void theRecordHoldsTheSha256OfTheInstalledFilesWhicheverAlgorithmIsPublished() throws IOException {
+        Map<String, Checksum> md5 = new java.util.LinkedHashMap<>();
+        for (String f : DatasetSpec.FILES) md5.put(f, Checksum.md5(Checksum.compute("MD5", files.get(f))));
+        for (DatasetSpec published : List.of(spec, TestFiles.tinySpec(md5))) {
+            Path root = tmp.resolve("data-" + published.published().get(DatasetSpec.FILES.get(0)).algorithm());
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            Fetcher fetcher = new Fetcher(new PrintStream(log, true));
+            Path dir = fetcher.fetch(published, root, List.of(new MirrorSource(base("/good/"))));
+            String record = Files.readString(dir.resolve(Fetcher.RECORD));
+            for (String f : DatasetSpec.FILES) {
+                assertTrue(record.contains("sha256: " + Checksum.compute("SHA-256", dir.resolve(f)) + "  " + f + "\n"), record);
+            }
+            // A second run checks the files against that record and reuses them, mirror or no mirror.
+            fetcher.fetch(published, root, List.of(new MirrorSource(URI.create("http://127.0.0.1:1/"))));
+            assertTrue(log.toString().contains("using the files already in"), log.toString());
+        }
+    }
+
+    @Test
     void missingFilesAlteredFilesAndDeadMirrorsFail() throws IOException {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         // Port 1 on loopback: nothing listens, the connection is refused at once.
