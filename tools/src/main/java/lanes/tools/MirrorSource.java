@@ -28,7 +28,6 @@ final class MirrorSource implements DataSource {
     private final URI base;
     private final Duration connectTimeout;
     private final Duration requestTimeout;
-    private HttpClient client; // made on first download: a run that reuses its files never needs one
 
     MirrorSource(URI base, Duration connectTimeout, Duration requestTimeout) {
         this.base = base;
@@ -47,11 +46,13 @@ final class MirrorSource implements DataSource {
 
     @Override
     public Fetched fetch(DatasetSpec spec, Map<String, Path> out, PrintStream log) throws IOException {
+        // Made here, not with the source: a run that reuses its files never fetches, and needs no client.
+        HttpClient client = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NORMAL).build();
         Map<String, Checksum> checked = new LinkedHashMap<>();
         for (String file : DatasetSpec.FILES) {
             URI uri = base.resolve(file);
             log.println("fetch-data:   downloading " + uri);
-            long bytes = download(uri, out.get(file));
+            long bytes = download(client, uri, out.get(file));
             Checksum published = spec.published().get(file);
             if (published == null) throw new IOException("no published checksum for " + file);
             published.verify(out.get(file), uri.toString(), "published");
@@ -77,10 +78,7 @@ final class MirrorSource implements DataSource {
         return Fetcher.describe(e);
     }
 
-    private long download(URI uri, Path to) throws IOException {
-        if (client == null) {
-            client = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NORMAL).build();
-        }
+    private long download(HttpClient client, URI uri, Path to) throws IOException {
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(requestTimeout).GET().build();
         HttpResponse<InputStream> resp;
         try {
