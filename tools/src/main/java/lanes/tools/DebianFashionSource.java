@@ -50,7 +50,7 @@ final class DebianFashionSource implements DataSource {
                 + " published MD5s do not apply; checked instead: IDX structure, " + spec.trainCount() + "/"
                 + spec.testCount() + " images of " + spec.rows() + "x" + spec.cols() + ", labels 0.." + (spec.classes() - 1)
                 + " (the package itself is verified by apt against Debian's signed archive)");
-        if (DatasetSpec.FILES.stream().allMatch(f -> Files.isRegularFile(installed.resolve(f)))) {
+        if (missing(installed) == null) {
             log.println("fetch-data:   copying the installed files from " + installed);
             copyAll(installed, out);
             return new Fetched("installed Debian package " + PACKAGE + " (" + installed + ")", false,
@@ -69,15 +69,20 @@ final class DebianFashionSource implements DataSource {
             Path x = work.resolve("x");
             Commands.run(List.of(dpkgDeb, "-x", deb.toString(), x.toString()), work, Duration.ofMinutes(5), Map.of());
             Path files = x.resolve(FILES_IN_PACKAGE);
-            for (String f : DatasetSpec.FILES) {
-                if (!Files.isRegularFile(files.resolve(f))) throw new IOException(deb.getFileName() + " has no " + FILES_IN_PACKAGE + "/" + f);
-            }
+            String lacking = missing(files);
+            if (lacking != null) throw new IOException(deb.getFileName() + " has no " + FILES_IN_PACKAGE + "/" + lacking);
             copyAll(files, out);
             return new Fetched("Debian package " + PACKAGE + ", " + deb.getFileName() + " (apt-get download)", false,
                     spec.trainCount(), spec.testCount(), notes);
         } finally {
             Commands.deleteTree(work);
         }
+    }
+
+    /** The first of the four files that {@code dir} lacks, or null when it holds them all. */
+    private static String missing(Path dir) {
+        for (String f : DatasetSpec.FILES) if (!Files.isRegularFile(dir.resolve(f))) return f;
+        return null;
     }
 
     private static void copyAll(Path from, Map<String, Path> out) throws IOException {
