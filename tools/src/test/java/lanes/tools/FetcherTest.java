@@ -171,7 +171,7 @@ class FetcherTest {
 
     @Test
     void wrongCountsAreRejected() throws IOException {
-        DatasetSpec wants5 = new DatasetSpec("tiny", 2, 2, 3, 5, 2, List.of(), Map.of());
+        DatasetSpec wants5 = new DatasetSpec("tiny", 2, 2, 3, 5, 2, List.of(), Map.of(), List.of());
         IOException e = assertThrows(IOException.class,
                 () -> fetcher.fetch(wants5, root, List.of(new FakeSource("fake", good, false))));
         assertTrue(e.getMessage().contains("train split is 4 images of 2x2, expected 5 of 2x2"), e.getMessage());

@@ -19,7 +19,7 @@ final class TestFiles {
 
     /** A 2x2, 3-class data set with 4 train and 2 test images, no mirrors. */
     static DatasetSpec tinySpec(Map<String, Checksum> published) {
-        return new DatasetSpec("tiny", 2, 2, 3, 4, 2, List.of(), published);
+        return new DatasetSpec("tiny", 2, 2, 3, 4, 2, List.of(), published, List.of());
     }
 
     /** Writes a valid tiny set (as {@link #tinySpec}) into {@code dir}; {@code seed} varies the pixels. */
