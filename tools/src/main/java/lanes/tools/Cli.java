@@ -1,6 +1,7 @@
 package lanes.tools;
 
 import com.beust.jcommander.JCommander;
+import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParameterDescription;
 import com.beust.jcommander.ParameterException;
 import java.io.IOException;
@@ -22,16 +23,26 @@ final class Cli {
         int run() throws Exception;
     }
 
-    /** Holds the {@code --help} flag for each command's argument class. */
-    interface HasHelp {
-        boolean help();
+    /** A command's argument class: the {@code --help} flag they all share, and the checks of their own options. */
+    abstract static class HasHelp {
+        @Parameter(names = {"--help", "-h"}, help = true, description = "Show this help")
+        boolean help;
+
+        boolean help() {
+            return help;
+        }
 
         /**
          * The checks that need nothing but the arguments themselves, run after parsing and before the
          * body: throws {@link UsageException}. Reads no file and writes none, so the whole of argument
          * handling can be exercised without running the command.
          */
-        default void check() {}
+        void check() {}
+    }
+
+    /** The usage error for a count option ({@code --epochs}, {@code --calls} ...) below 1. */
+    static void atLeastOne(String option, int value) {
+        if (value < 1) throw new UsageException(option + " must be >= 1, got " + value);
     }
 
     /** Parses {@code argv} into {@code args}; returns the exit code (the caller passes it to System.exit). */

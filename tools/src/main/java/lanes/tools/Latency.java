@@ -17,21 +17,17 @@ import lanes.trainer.Samples;
  */
 public final class Latency {
 
-    static final class Args implements Cli.HasHelp {
+    static final class Args extends Cli.HasHelp {
         @Parameter(names = "--model", description = "Weight file (default: the model inside the engine jar)")
         Path model;
         @Parameter(names = "--data", required = true, description = "Data directory with t10k-images-idx3-ubyte.gz")
         Path data;
         @Parameter(names = "--calls", description = "Timed predictions")
         int calls = 200_000;
-        @Parameter(names = {"--help", "-h"}, help = true, description = "Show this help")
-        boolean help;
-
-        @Override public boolean help() { return help; }
 
         @Override
-        public void check() {
-            if (calls < 1) throw new Cli.UsageException("--calls must be >= 1, got " + calls);
+        void check() {
+            Cli.atLeastOne("--calls", calls);
         }
     }
 

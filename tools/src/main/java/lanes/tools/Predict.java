@@ -39,7 +39,7 @@ public final class Predict {
         }
     }
 
-    static final class Args implements Cli.HasHelp {
+    static final class Args extends Cli.HasHelp {
         @Parameter(description = "FILE...")
         List<String> files = new ArrayList<>();
         @Parameter(names = "--model", description = "Weight file (default: the MNIST model inside the engine jar)")
@@ -53,19 +53,15 @@ public final class Predict {
         PreprocessMode preprocess = PreprocessMode.MNIST;
         @Parameter(names = "--dump-input", description = "Write what the network saw, as an upscaled PNG per file, into DIR")
         Path dumpInput;
-        @Parameter(names = {"--help", "-h"}, help = true, description = "Show this help")
-        boolean help;
-
-        @Override public boolean help() { return help; }
 
         @Override
-        public void check() {
+        void check() {
             if (files.isEmpty()) throw new Cli.UsageException("no image files given (usage: tools/predict [options] FILE...)");
             for (String f : files) {
                 // JCommander hands unknown options to the main parameter; a file named "--x" is far less likely than a typo.
                 if (f.startsWith("--")) throw new Cli.UsageException("unknown option " + f + " (see --help)");
             }
-            if (topK < 1) throw new Cli.UsageException("--top-k must be >= 1, got " + topK);
+            Cli.atLeastOne("--top-k", topK);
         }
     }
 

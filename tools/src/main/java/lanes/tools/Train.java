@@ -28,7 +28,7 @@ import lanes.trainer.Warmup;
 /** tools/train: Flatten → Dense(hidden, relu) → Dense(classes, softmax), Adam, like the Keras tutorial. */
 public final class Train {
 
-    static final class Args implements Cli.HasHelp {
+    static final class Args extends Cli.HasHelp {
         @Parameter(names = "--data", required = true, description = "Directory with {train,t10k}-{images-idx3,labels-idx1}-ubyte.gz (see tools/fetch-data)")
         Path data;
         @Parameter(names = "--epochs", description = "Passes over the training set")
@@ -47,18 +47,14 @@ public final class Train {
         Path out = Path.of("model.lnw");
         @Parameter(names = "--history", description = "CSV with one row per epoch: epoch,seconds,loss,accuracy,val_loss,val_accuracy")
         Path history;
-        @Parameter(names = {"--help", "-h"}, help = true, description = "Show this help")
-        boolean help;
-
-        @Override public boolean help() { return help; }
 
         @Override
-        public void check() {
-            if (epochs < 1) throw new Cli.UsageException("--epochs must be >= 1, got " + epochs);
-            if (batch < 1) throw new Cli.UsageException("--batch must be >= 1, got " + batch);
-            if (hidden < 1) throw new Cli.UsageException("--hidden must be >= 1, got " + hidden);
+        void check() {
+            Cli.atLeastOne("--epochs", epochs);
+            Cli.atLeastOne("--batch", batch);
+            Cli.atLeastOne("--hidden", hidden);
             if (!(lr > 0) || Float.isInfinite(lr)) throw new Cli.UsageException("--lr must be > 0, got " + lr);
-            if (threads != null && threads < 1) throw new Cli.UsageException("--threads must be >= 1, got " + threads);
+            if (threads != null) Cli.atLeastOne("--threads", threads);
         }
     }
 
