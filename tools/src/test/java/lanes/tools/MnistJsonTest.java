@@ -110,10 +110,18 @@ class MnistJsonTest {
                 ok.replace("] }", "]"),                  // unterminated
                 "{ \"data\": [] }",                      // no images
                 "{ \"data\": [[0,0]] }",                 // short nested image
-                "[1,2,3]");
+                "[1,2,3]",
+                ok.replace("] }", "], \"labels\": [3] }"),  // a second key
+                ok.replace("[0,", "[\"0\","),              // a pixel as a string
+                "{ \"data\": [[[0]]] }",                 // nested too deep
+                "{ \"data\": {} }",                       // not an array
+                "");
         for (String json : bad) {
-            assertThrows(IOException.class, () -> MnistJson.parse(json.getBytes(StandardCharsets.US_ASCII), "bad.json"),
-                    json.length() > 60 ? json.substring(json.length() - 60) : json);
+            String shown = json.length() > 60 ? json.substring(json.length() - 60) : json;
+            IOException e = assertThrows(IOException.class,
+                    () -> MnistJson.parse(json.getBytes(StandardCharsets.US_ASCII), "bad.json"), shown);
+            // Whatever the shape, the error names the file and where in it the shape broke.
+            assertTrue(e.getMessage().startsWith("bad.json: at character "), shown + " -> " + e.getMessage());
         }
     }
 
