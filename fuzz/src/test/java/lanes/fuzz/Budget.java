@@ -34,17 +34,32 @@ final class Budget {
         void run() throws Exception;
     }
 
+    /** A call that returns what the target under test produced, for checking after the measurement. */
+    @FunctionalInterface
+    interface Result<T> {
+        T get() throws Exception;
+    }
+
     /**
      * Runs {@code call} and rethrows whatever it throws, but first fails with an {@link AssertionError}
      * if it went over the CPU, wall-clock or allocation limit, whether it returned or threw.
      */
     static void within(String what, long maxAllocatedBytes, Call call) throws Exception {
+        within(what, maxAllocatedBytes, () -> {
+            call.run();
+            return null;
+        });
+    }
+
+    /** As {@link #within(String, long, Call)}, returning the call's result. */
+    static <T> T within(String what, long maxAllocatedBytes, Result<T> call) throws Exception {
+        T result = null;
         long allocated0 = THREADS.getCurrentThreadAllocatedBytes();
         long cpu0 = THREADS.getCurrentThreadCpuTime();
         long wall0 = System.nanoTime();
         Throwable thrown = null;
         try {
-            call.run();
+            result = call.get();
         } catch (Throwable t) {
             thrown = t;
         }
@@ -61,5 +76,6 @@ final class Budget {
         }
         if (thrown instanceof Exception e) throw e;
         if (thrown instanceof Error e) throw e;
+        return result;
     }
 }
