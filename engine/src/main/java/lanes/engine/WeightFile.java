@@ -1,12 +1,15 @@
 package lanes.engine;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -404,6 +407,24 @@ public final class WeightFile {
     }
 
     /**
+     * The bytes {@link #write(Path, Weights)} saves, made by the same code but in memory: for tests that
+     * compare a file with what the writer makes of it, without a forced save to disk each time.
+     *
+     * @throws IllegalArgumentException as {@link #write(Path, Weights)} does
+     */
+    static byte[] encode(Weights weights) {
+        Objects.requireNonNull(weights, "weights");
+        byte[] header = encodeHeader(weights);
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) fileSize(header.length, weights.parameterCount()));
+        try {
+            writeContents(Channels.newChannel(out), header, weights, WriteObserver.NONE, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writing to memory does not fail
+        }
+        return out.toByteArray();
+    }
+
+    /**
      * A new empty file beside the target. Created with CREATE_NEW rather than {@link Files#createTempFile},
      * so the saved model gets the permissions any new file gets (the umask), not owner-only ones.
      */
@@ -428,7 +449,7 @@ public final class WeightFile {
         }
     }
 
-    private static void writeContents(FileChannel ch, byte[] header, Weights weights, WriteObserver observer,
+    private static void writeContents(WritableByteChannel ch, byte[] header, Weights weights, WriteObserver observer,
                                       Path temp) throws IOException {
         CRC32C crc = new CRC32C();
         crc.update(header);
@@ -444,7 +465,7 @@ public final class WeightFile {
         writeFully(ch, buf);
     }
 
-    private static void writeFloats(FileChannel ch, ByteBuffer buf, CRC32C crc, float[] a) throws IOException {
+    private static void writeFloats(WritableByteChannel ch, ByteBuffer buf, CRC32C crc, float[] a) throws IOException {
         for (int off = 0; off < a.length; off += CHUNK_FLOATS) {
             int n = Math.min(CHUNK_FLOATS, a.length - off);
             buf.clear();
@@ -455,7 +476,7 @@ public final class WeightFile {
         }
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+    private static void writeFully(WritableByteChannel ch, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) ch.write(b);
     }
 

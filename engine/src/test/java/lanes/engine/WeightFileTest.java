@@ -174,6 +174,7 @@ class WeightFileTest {
             assertEquals(w, back); // DenseWeights compares arrays bit-exactly
             assertEquals(w.parameterCount() * 4 + WeightFile.headerLength(w.layers().size(), 5) + 4, Files.size(f));
             assertEquals(List.of("m.lnw"), listDir());
+            assertArrayEquals(Files.readAllBytes(f), WeightFile.encode(w), "encoded in memory as saved");
         }
     }
 
