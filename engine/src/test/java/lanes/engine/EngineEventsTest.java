@@ -28,7 +28,7 @@ class EngineEventsTest {
     @Test
     void loadsAndPredictionsAreRecorded() throws Exception {
         // 5 -> 6 -> 3: 5*6 + 6 + 6*3 + 3 = 57 parameters
-        Weights weights = WeightFileTest.model(3, new Metadata("mnist", 1, 0.5, Instant.ofEpochMilli(0)),
+        Weights weights = TestWeights.model(3, new Metadata("mnist", 1, 0.5, Instant.ofEpochMilli(0)),
                 5, Activation.SOFTMAX, 6, 3);
         Path file = dir.resolve("events" + WeightFile.EXTENSION);
         WeightFile.write(file, weights);

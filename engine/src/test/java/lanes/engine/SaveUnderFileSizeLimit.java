@@ -15,7 +15,7 @@ final class SaveUnderFileSizeLimit {
 
     /** A 784-128-10 model, the size of the MNIST one (about 400 KB on disk). */
     static Weights mnistSized() {
-        return WeightFileTest.model(3, new Metadata("mnist", 1, 0.5, Instant.ofEpochMilli(1)), 784, Activation.SOFTMAX, 128, 10);
+        return TestWeights.model(3, new Metadata("mnist", 1, 0.5, Instant.ofEpochMilli(1)), 784, Activation.SOFTMAX, 128, 10);
     }
 
     public static void main(String[] args) {

@@ -1,5 +1,6 @@
 package lanes.engine;
 
+import static lanes.engine.TestWeights.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,7 +28,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -43,22 +43,6 @@ class WeightFileTest {
 
     // ---------------------------------------------------------------------------------------------------
     // Fixtures
-
-    static Weights model(long seed, Metadata meta, int inputSize, Activation last, int... units) {
-        Random rnd = new Random(seed);
-        List<DenseWeights> layers = new ArrayList<>();
-        int in = inputSize;
-        for (int i = 0; i < units.length; i++) {
-            float[] kernel = new float[in * units[i]];
-            float[] bias = new float[units[i]];
-            for (int k = 0; k < kernel.length; k++) kernel[k] = (float) rnd.nextGaussian();
-            for (int k = 0; k < bias.length; k++) bias[k] = (float) rnd.nextGaussian() * 0.1f;
-            Activation a = i == units.length - 1 ? last : Activation.RELU;
-            layers.add(new DenseWeights(in, units[i], a, kernel, bias));
-            in = units[i];
-        }
-        return new Weights(inputSize, layers, meta);
-    }
 
     /** A model small enough to damage at every byte: 3 -> 4 -> 2, 26 parameters, 180 bytes. */
     private static Weights small() {

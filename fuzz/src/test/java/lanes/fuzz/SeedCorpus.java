@@ -1,5 +1,7 @@
 package lanes.fuzz;
 
+import static lanes.engine.TestWeights.model;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -11,12 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import javax.imageio.ImageIO;
 import lanes.engine.Activation;
-import lanes.engine.DenseWeights;
 import lanes.engine.Metadata;
 import lanes.engine.WeightFile;
 import lanes.engine.Weights;
@@ -26,7 +25,7 @@ import lanes.engine.Weights;
  * inputs, so the fuzzer starts from the formats rather than from nothing. Run once by hand when a format
  * changes (the files are committed; the test suite only reads them):
  * <pre>
- * java -cp fuzz/target/test-classes:trainer/target/classes:engine/target/classes:kernels/target/classes \
+ * java -cp fuzz/target/test-classes:trainer/target/classes:engine/target/classes:engine/target/test-classes:kernels/target/classes \
  *     lanes.fuzz.SeedCorpus fuzz/src/test/resources tools/samples
  * </pre>
  * Seeds are named {@code seed-*}; the fuzzer's findings, kept as regression cases, are named
@@ -84,21 +83,6 @@ public final class SeedCorpus {
 
     // ---------------------------------------------------------------------------------------------------
     // Weight files
-
-    static Weights model(long seed, Metadata meta, int inputSize, Activation last, int... units) {
-        Random rnd = new Random(seed);
-        List<DenseWeights> layers = new ArrayList<>();
-        int in = inputSize;
-        for (int i = 0; i < units.length; i++) {
-            float[] kernel = new float[in * units[i]];
-            float[] bias = new float[units[i]];
-            for (int k = 0; k < kernel.length; k++) kernel[k] = (float) rnd.nextGaussian();
-            for (int k = 0; k < bias.length; k++) bias[k] = (float) rnd.nextGaussian() * 0.1f;
-            layers.add(new DenseWeights(in, units[i], i == units.length - 1 ? last : Activation.RELU, kernel, bias));
-            in = units[i];
-        }
-        return new Weights(inputSize, layers, meta);
-    }
 
     private static void weights(Path dir) throws IOException {
         Instant created = Instant.ofEpochMilli(1_700_000_000_123L);
