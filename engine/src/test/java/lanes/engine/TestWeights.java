@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** Weights for tests, here and in the fuzz module (through the engine's test-jar): seeded random models. */
+/**
+ * Weights for tests, here and in the fuzz module (through the engine's test-jar): seeded random models, and
+ * the bytes the writer makes of weights.
+ */
 public final class TestWeights {
     private TestWeights() {}
 
@@ -26,5 +29,10 @@ public final class TestWeights {
             in = units[i];
         }
         return new Weights(inputSize, layers, meta);
+    }
+
+    /** What {@link WeightFile#write(java.nio.file.Path, Weights)} saves, encoded in memory instead. */
+    public static byte[] bytes(Weights weights) {
+        return WeightFile.encode(weights);
     }
 }

@@ -27,8 +27,4 @@ final class TempFiles {
         p.toFile().deleteOnExit();
         return p;
     }
-
-    static Path dir() {
-        return DIR;
-    }
 }
