@@ -3,7 +3,6 @@ package lanes.trainer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import lanes.engine.Model;
 import lanes.engine.Pixels;
 import lanes.engine.Predictor;
@@ -14,7 +13,7 @@ class DefaultModelTest {
 
     @Test
     void theShippedModelRecognisesRealDigits() throws Exception {
-        Samples test = Dataset.load(Path.of(getClass().getResource("/mnist-small").toURI()), "t10k").samples();
+        Samples test = MnistSmall.load("t10k").samples();
         Model model = Model.loadDefault();
         assertEquals(784, model.inputSize());
         assertEquals(10, model.outputs());

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,10 +14,9 @@ class MnistFixtureTest {
     static Dataset train, test;
 
     @BeforeAll
-    static void load() throws IOException, URISyntaxException {
-        Path dir = Path.of(MnistFixtureTest.class.getResource("/mnist-small/train-images-idx3-ubyte.gz").toURI()).getParent();
-        train = Dataset.load(dir, "train");
-        test = Dataset.load(dir, "t10k");
+    static void load() throws IOException {
+        train = MnistSmall.load("train");
+        test = MnistSmall.load("t10k");
     }
 
     @Test
