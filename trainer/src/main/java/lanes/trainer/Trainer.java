@@ -185,7 +185,9 @@ public final class Trainer {
         SplittableRandom rnd = new SplittableRandom(seed);
         int[] order = new int[train.count()];
         for (int i = 0; i < order.length; i++) order[i] = i;
-        int steps = (train.count() + batchSize - 1) / batchSize;
+        // A batch larger than the data set is one batch of all of it (as in Keras); in long, so that a
+        // batch near Integer.MAX_VALUE cannot overflow the step count.
+        int steps = (int) ((train.count() + (long) rows - 1) / rows);
         List<EpochResult> history = new ArrayList<>();
         for (int epoch = 1; epoch <= epochs; epoch++) {
             listener.epochStart(epoch, epochs, steps);
@@ -195,7 +197,7 @@ public final class Trainer {
             long correct = 0, seen = 0;
             int[] c = new int[1];
             for (int step = 0; step < steps; step++) {
-                int from = step * batchSize, b = Math.min(batchSize, train.count() - from);
+                int from = step * rows, b = Math.min(rows, train.count() - from);
                 lossSum += step(buf, train, order, from, b, c);
                 correct += c[0];
                 seen += b;

@@ -189,6 +189,35 @@ class TrainerTest {
     }
 
     @Test
+    void aBatchLargerThanTheDataIsOneBatchOfAllOfItEvenNearIntMax() {
+        // The step count was (count + batch - 1) / batch in int: a batch near Integer.MAX_VALUE overflowed it
+        // to -1 steps (nothing trained, NaN loss) or divided by zero.
+        Samples train = TestData.bands(40, 48, 4, 3);
+        float[] whole = fitWithBatch(train, train.count());
+        for (int batch : new int[] {train.count() + 1, Integer.MAX_VALUE - 1000, Integer.MAX_VALUE}) {
+            Network net = small(1);
+            try (BatchScheduler s = new BatchScheduler(1)) {
+                Trainer t = new Trainer(net, new Adam(1e-3f, net.parameterCount()), KernelsProvider.get(), s);
+                List<EpochResult> h = t.fit(train, null, 2, batch, 1, FitListener.NONE);
+                assertEquals(1, h.get(0).steps(), "batch " + batch);
+                assertEquals(train.count(), h.get(0).samples(), "batch " + batch);
+                assertTrue(Double.isFinite(h.get(1).loss()), "batch " + batch);
+            }
+            assertArrayEquals(whole, fitWithBatch(train, batch), "batch " + batch);
+        }
+        assertTrue(!java.util.Arrays.equals(small(1).parameters(), whole), "training moved the weights");
+    }
+
+    private static float[] fitWithBatch(Samples train, int batch) {
+        Network net = small(1);
+        try (BatchScheduler s = new BatchScheduler(1)) {
+            new Trainer(net, new Adam(1e-3f, net.parameterCount()), KernelsProvider.get(), s)
+                    .fit(train, null, 2, batch, 1, FitListener.NONE);
+        }
+        return net.parameters();
+    }
+
+    @Test
     void rejectsMismatchedData() {
         Network net = small(1);
         try (BatchScheduler s = new BatchScheduler(1)) {
