@@ -1,8 +1,11 @@
 package lanes.trainer;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -80,12 +83,12 @@ public final class Dataset {
     }
 
     /** The images file of {@code split} in {@code dir}: the {@code .gz} name, else the plain one. */
-    public static Path imagesFile(Path dir, String split) throws NoSuchFileException {
+    public static Path imagesFile(Path dir, String split) throws FileSystemException {
         return existing(dir, imagesName(split));
     }
 
     /** The labels file of {@code split} in {@code dir}: the {@code .gz} name, else the plain one. */
-    public static Path labelsFile(Path dir, String split) throws NoSuchFileException {
+    public static Path labelsFile(Path dir, String split) throws FileSystemException {
         return existing(dir, labelsName(split));
     }
 
@@ -136,14 +139,23 @@ public final class Dataset {
         return "Dataset[" + count() + " images of " + rows() + "x" + cols() + ", " + classes + " classes]";
     }
 
-    private static Path existing(Path dir, String gzName) throws NoSuchFileException {
+    private static Path existing(Path dir, String gzName) throws FileSystemException {
         Path gz = dir.resolve(gzName);
         if (Files.isRegularFile(gz)) return gz;
         Path plain = dir.resolve(gzName.substring(0, gzName.length() - ".gz".length()));
         if (Files.isRegularFile(plain)) return plain;
+        // Say what is actually wrong: a data directory that is a file or unreadable is not "missing data".
+        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new NotDirectoryException(dir.toString());
+        if (Files.isDirectory(dir) && !Files.isReadable(dir)) throw new AccessDeniedException(dir.toString());
+        for (Path p : new Path[] {gz, plain}) {
+            if (Files.isDirectory(p)) throw new NoSuchFileException(p.toString(), null,
+                    "is a directory, expected an IDX file");
+        }
+        String fetch = "; run tools/fetch-data --dataset mnist (or fashion-mnist) to download the data"
+                + " into data/<dataset>/, then point at that directory";
+        if (!Files.exists(dir)) throw new NoSuchFileException(dir.toString(), null, "no such directory" + fetch);
         throw new NoSuchFileException(gz.toString(), null, "not found (nor " + plain.getFileName()
-                + " beside it); run tools/fetch-data --dataset mnist (or fashion-mnist) to download the data"
-                + " into data/<dataset>/, then point at that directory");
+                + " beside it)" + fetch);
     }
 
     private static String checkSplit(String split) {

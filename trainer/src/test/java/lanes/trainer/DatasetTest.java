@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +43,26 @@ class DatasetTest {
         NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> Dataset.load(dir, "train"));
         assertTrue(e.getMessage().contains(dir.resolve("train-images-idx3-ubyte.gz").toString()), e.getMessage());
         assertTrue(e.getMessage().contains("tools/fetch-data"), e.getMessage());
+    }
+
+    @Test
+    void aDataDirectoryThatIsMissingOrAFileIsNamedAsSuch() throws IOException {
+        Path missing = dir.resolve("nowhere");
+        NoSuchFileException gone = assertThrows(NoSuchFileException.class, () -> Dataset.load(missing, "train"));
+        assertEquals(missing.toString(), gone.getFile());
+        assertTrue(gone.getReason().startsWith("no such directory"), gone.getReason());
+
+        Path file = Files.writeString(dir.resolve("afile"), "not a directory");
+        NotDirectoryException notDir = assertThrows(NotDirectoryException.class, () -> Dataset.load(file, "train"));
+        assertEquals(file.toString(), notDir.getFile());
+    }
+
+    @Test
+    void aDirectoryWhereAnIdxFileBelongsIsNamedAsSuch() throws IOException {
+        Path imagesDir = Files.createDirectory(dir.resolve("train-images-idx3-ubyte.gz"));
+        NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> Dataset.load(dir, "train"));
+        assertEquals(imagesDir.toString(), e.getFile());
+        assertEquals("is a directory, expected an IDX file", e.getReason());
     }
 
     @Test
