@@ -27,6 +27,9 @@ public final class BatchScheduler implements AutoCloseable {
 
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
+    /** The most threads a scheduler takes: the caller plus the 32,767 workers a ForkJoinPool can have. */
+    public static final int MAX_THREADS = 32_768;
+
     private final int threads;
     private final boolean shared;
     private final ForkJoinPool pool; // null when threads == 1
@@ -36,7 +39,8 @@ public final class BatchScheduler implements AutoCloseable {
     }
 
     private BatchScheduler(int threads, boolean shared) {
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        if (threads < 1 || threads > MAX_THREADS) throw new IllegalArgumentException(
+                "threads must be 1.." + MAX_THREADS + ", got " + threads);
         this.threads = threads;
         this.shared = shared;
         if (threads == 1) {

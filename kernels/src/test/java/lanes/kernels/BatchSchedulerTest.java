@@ -113,6 +113,14 @@ class BatchSchedulerTest {
     }
 
     @Test
+    void threadCountsOutsideWhatAForkJoinPoolTakesAreRejectedByName() {
+        for (int threads : new int[] {0, -1, BatchScheduler.MAX_THREADS + 1, Integer.MAX_VALUE}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new BatchScheduler(threads));
+            assertEquals("threads must be 1.." + BatchScheduler.MAX_THREADS + ", got " + threads, e.getMessage());
+        }
+    }
+
+    @Test
     void everySchedulerThreadIsADaemon() {
         try (BatchScheduler scheduler = new BatchScheduler(7)) {
             scheduler.forRange(700, 1, (s, e) -> { });

@@ -6,6 +6,11 @@ import com.beust.jcommander.ParameterDescription;
 import com.beust.jcommander.ParameterException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.util.Arrays;
 
 /**
@@ -73,13 +78,44 @@ final class Cli {
         } catch (UsageException e) {
             err.println(program + ": " + e.getMessage());
             return USAGE;
-        } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException e) {
-            err.println(program + ": " + e.getMessage());
-            return FAILED;
         } catch (Exception e) {
-            err.println(program + ": " + e);
+            err.println(program + ": " + describe(e));
+            return FAILED;
+        } catch (OutOfMemoryError e) {
+            err.println(program + ": " + outOfMemory());
             return FAILED;
         }
+    }
+
+    /**
+     * The one line a failure prints. The file-system exceptions of java.nio carry the file and the reason in
+     * separate fields and print as a bare class name and path ("AccessDeniedException: /data/x.gz"), so
+     * they are put back together as "FILE: permission denied"; an exception without a message shows its
+     * type rather than "null".
+     */
+    static String describe(Throwable e) {
+        if (e instanceof UncheckedIOException u && u.getCause() != null) e = u.getCause();
+        if (e instanceof FileSystemException f && f.getFile() != null) {
+            String reason = e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof NoSuchFileException ? (f.getReason() != null ? f.getReason() : "no such file or directory")
+                    : e instanceof NotDirectoryException ? "not a directory"
+                    : e instanceof FileAlreadyExistsException ? (f.getReason() != null ? f.getReason() : "already exists")
+                    : f.getReason() != null ? f.getReason() : e.getClass().getSimpleName();
+            String path = f.getOtherFile() == null ? f.getFile() : f.getFile() + " -> " + f.getOtherFile();
+            return path + ": " + reason;
+        }
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) return e.getClass().getSimpleName();
+        boolean expected = e instanceof IOException || e instanceof UncheckedIOException
+                || e instanceof IllegalArgumentException || e instanceof IllegalStateException;
+        return expected ? message : e.getClass().getSimpleName() + ": " + message;
+    }
+
+    /** What to say when the heap runs out: the limit it ran into, and how to raise it through the launchers. */
+    static String outOfMemory() {
+        long max = Runtime.getRuntime().maxMemory();
+        String limit = max == Long.MAX_VALUE ? "" : " (heap limit " + (max >> 20) + " MiB)";
+        return "out of memory" + limit + "; give Java more with LANES_JAVA_OPTS=-Xmx<size>, e.g. LANES_JAVA_OPTS=-Xmx4g";
     }
 
     /** The parser every tool uses: no @file expansion, since "@2x.png" is an image to predict, not a file of arguments. */

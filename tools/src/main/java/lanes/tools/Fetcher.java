@@ -3,10 +3,8 @@ package lanes.tools;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,7 +111,7 @@ final class Fetcher {
     private void install(Path dir, Map<String, Path> staged, DataSource.Fetched got, Map<String, String> sha)
             throws IOException {
         Files.deleteIfExists(dir.resolve(RECORD)); // the old record must not vouch for a mix of old and new files
-        for (Map.Entry<String, Path> e : staged.entrySet()) move(e.getValue(), dir.resolve(e.getKey()));
+        for (Map.Entry<String, Path> e : staged.entrySet()) Outputs.move(e.getValue(), dir.resolve(e.getKey()));
         new Record(got.origin(), got.published(), got.trainCount(), got.testCount(), got.notes(), sha).write(dir);
     }
 
@@ -171,14 +169,6 @@ final class Fetcher {
 
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
     private void info(String line) {
         log.println("fetch-data: " + line);
     }
@@ -191,8 +181,8 @@ final class Fetcher {
         for (Throwable t = e; t != null && depth < 8; t = t.getCause(), depth++) {
             String m = t.getMessage();
             boolean plain = t.getClass() == IOException.class || t instanceof lanes.trainer.IdxFormatException;
-            String part = (!plain || m == null ? t.getClass().getSimpleName() : "")
-                    + (m == null ? "" : (plain ? "" : ": ") + m);
+            String part = t instanceof java.nio.file.FileSystemException f && f.getFile() != null ? Cli.describe(t)
+                    : (!plain || m == null ? t.getClass().getSimpleName() : "") + (m == null ? "" : (plain ? "" : ": ") + m);
             if (part.equals(last)) continue;
             if (!sb.isEmpty()) sb.append(" <- ");
             sb.append(part);
@@ -215,13 +205,7 @@ final class Fetcher {
             for (Map.Entry<String, String> e : sha256.entrySet()) {
                 sb.append("sha256: ").append(e.getValue()).append("  ").append(e.getKey()).append('\n');
             }
-            Path tmp = tempName(dir, RECORD);
-            try {
-                Files.writeString(tmp, sb, StandardCharsets.UTF_8);
-                move(tmp, dir.resolve(RECORD));
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            Outputs.writeAtomically(dir.resolve(RECORD), sb.toString().getBytes(StandardCharsets.UTF_8));
         }
 
         /** The record in {@code dir}, or null when there is none; throws when it is unreadable. */

@@ -17,6 +17,8 @@ import lanes.trainer.Samples;
  */
 public final class Latency {
 
+    static final int MAX_CALLS = 100_000_000;
+
     static final class Args extends Cli.HasHelp {
         @Parameter(names = "--model", description = "Weight file (default: the model inside the engine jar)")
         Path model;
@@ -28,6 +30,8 @@ public final class Latency {
         @Override
         void check() {
             Cli.atLeastOne("--calls", calls);
+            // Every call's time is kept for the percentiles: 8 bytes each.
+            if (calls > MAX_CALLS) throw new Cli.UsageException("--calls must be at most " + MAX_CALLS + ", got " + calls);
         }
     }
 

@@ -2,7 +2,6 @@ package lanes.tools;
 
 import com.beust.jcommander.Parameter;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +35,7 @@ public final class Train {
         @Parameter(names = "--batch", description = "Examples per step")
         int batch = 32;
         @Parameter(names = "--lr", description = "Adam learning rate")
-        float lr = Adam.DEFAULT_LR;
+        double lr = Double.parseDouble(Float.toString(Adam.DEFAULT_LR)); // parsed as double: 1e-50 is reported as 1e-50, not 0
         @Parameter(names = "--hidden", description = "Units of the hidden ReLU layer")
         int hidden = 128;
         @Parameter(names = "--seed", description = "Seed of the weight initialisation and the shuffling")
@@ -53,8 +52,15 @@ public final class Train {
             Cli.atLeastOne("--epochs", epochs);
             Cli.atLeastOne("--batch", batch);
             Cli.atLeastOne("--hidden", hidden);
-            if (!(lr > 0) || Float.isInfinite(lr)) throw new Cli.UsageException("--lr must be > 0, got " + lr);
-            if (threads != null) Cli.atLeastOne("--threads", threads);
+            if (hidden > WeightFile.MAX_UNITS) throw new Cli.UsageException(
+                    "--hidden must be at most " + WeightFile.MAX_UNITS + " (the weight file's limit), got " + hidden);
+            if (!(lr > 0) || Double.isInfinite(lr)) throw new Cli.UsageException("--lr must be > 0, got " + lr);
+            if (!((float) lr > 0) || Float.isInfinite((float) lr)) throw new Cli.UsageException(
+                    "--lr must be a float32 between " + Float.MIN_VALUE + " and " + Float.MAX_VALUE + ", got " + lr);
+            if (threads != null && (threads < 1 || threads > BatchScheduler.MAX_THREADS)) throw new Cli.UsageException(
+                    "--threads must be between 1 and " + BatchScheduler.MAX_THREADS + ", got " + threads);
+            if (history != null && Outputs.same(out, history)) throw new Cli.UsageException(
+                    "--history and --out name the same file, " + out + ": the history would be overwritten by the weights");
         }
     }
 
@@ -63,15 +69,20 @@ public final class Train {
     }
 
     static int run(String[] argv) {
-        Args a = new Args();
-        return Cli.run("tools/train", a, argv, () -> train(a));
+        return run(argv, true);
     }
 
-    private static int train(Args a) throws IOException {
+    /** As the command; {@code warmUp} false skips the JIT warm-up, for tests that run many short trainings. */
+    static int run(String[] argv, boolean warmUp) {
+        Args a = new Args();
+        return Cli.run("tools/train", a, argv, () -> train(a, warmUp));
+    }
+
+    private static int train(Args a, boolean warmUp) throws IOException {
         int threads = a.threads == null ? BatchScheduler.defaultThreads() : a.threads;
         // The JIT compiles the kernels on a scratch network while the data loads, with threads of its own:
         // when the data turns out bad, closing the training scheduler cannot strand a warm-up step.
-        CompletableFuture<Double> warmup = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Double> warmup = !warmUp ? null : CompletableFuture.supplyAsync(() -> {
             try (BatchScheduler own = new BatchScheduler(threads)) {
                 return Warmup.run(KernelsProvider.get(), own);
             }
@@ -82,8 +93,16 @@ public final class Train {
     }
 
     private static int train(Args a, int threads, BatchScheduler scheduler, CompletableFuture<Double> warmup) throws IOException {
-        Samples train = Dataset.load(a.data, "train").samples();
-        Samples test = Dataset.load(a.data, "t10k").samples();
+        // Where the results go is checked before minutes of training, not when they are written.
+        Outputs.checkWritable(a.out);
+        if (a.history != null) Outputs.checkWritable(a.history);
+        Dataset trainSet = Dataset.load(a.data, "train"), testSet = Dataset.load(a.data, "t10k");
+        if (trainSet.rows() != testSet.rows() || trainSet.cols() != testSet.cols()) throw new IOException(
+                Dataset.imagesFile(a.data, "t10k") + " holds " + testSet.rows() + "x" + testSet.cols() + " images but "
+                        + Dataset.imagesFile(a.data, "train") + " holds " + trainSet.rows() + "x" + trainSet.cols()
+                        + ": validation images must have the training images' size");
+        Samples train = trainSet.samples();
+        Samples test = testSet.samples();
         int classes = Math.max(train.classes(), test.classes());
         System.out.printf(Locale.ROOT, "Training on %d examples, validating on %d (%s): %d-%d-%d, batch %d, %d thread%s, %s kernels%n",
                 train.count(), test.count(), a.data, train.features(), a.hidden, classes, a.batch, threads,
@@ -94,17 +113,19 @@ public final class Train {
                 .dense(classes, Activation.SOFTMAX)
                 .build(a.seed);
         try {
-            System.out.printf(Locale.ROOT, "Warm-up: kernels compiled in %.2f s, alongside the data load%n", warmup.join());
+            if (warmup != null) System.out.printf(Locale.ROOT, "Warm-up: kernels compiled in %.2f s, alongside the data load%n", warmup.join());
         } catch (CompletionException e) {
             // Only a speed-up: train anyway, and say why epoch 1 will be slow.
             System.err.println("tools/train: warning: the warm-up failed (" + e.getCause()
                     + "); epoch 1 includes compiling the kernels");
         }
-        Trainer trainer = new Trainer(net, new Adam(a.lr, net.parameterCount()), KernelsProvider.get(), scheduler);
+        Trainer trainer = new Trainer(net, new Adam((float) a.lr, net.parameterCount()), KernelsProvider.get(), scheduler);
         List<EpochResult> history = trainer.fit(train, test, a.epochs, a.batch, a.seed,
                 new KerasProgress(System.out, Cli.stdoutIsTerminal()));
         EpochResult last = history.get(history.size() - 1);
         if (a.history != null) writeHistory(a.history, history);
+        if (!Double.isFinite(last.loss())) throw new IOException("training diverged (the loss is " + last.loss()
+                + " after epoch " + last.epoch() + "), so no model was saved to " + a.out + "; try a smaller --lr");
         String dataset = a.data.toAbsolutePath().normalize().getFileName() == null ? ""
                 : a.data.toAbsolutePath().normalize().getFileName().toString();
         WeightFile.write(a.out, net.toWeights(new Metadata(dataset, a.epochs, last.valAccuracy(), Instant.now())));
@@ -116,14 +137,11 @@ public final class Train {
 
     /** The history CSV; header is a contract that scripts read: epoch,seconds,loss,accuracy,val_loss,val_accuracy. */
     static void writeHistory(Path file, List<EpochResult> history) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) Cli.directory(parent);
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            w.write("epoch,seconds,loss,accuracy,val_loss,val_accuracy\n");
-            for (EpochResult r : history) {
-                w.write(String.format(Locale.ROOT, "%d,%.4f,%.6f,%.6f,%.6f,%.6f%n",
-                        r.epoch(), r.seconds(), r.loss(), r.accuracy(), r.valLoss(), r.valAccuracy()));
-            }
+        StringBuilder csv = new StringBuilder("epoch,seconds,loss,accuracy,val_loss,val_accuracy\n");
+        for (EpochResult r : history) {
+            csv.append(String.format(Locale.ROOT, "%d,%.4f,%.6f,%.6f,%.6f,%.6f%n",
+                    r.epoch(), r.seconds(), r.loss(), r.accuracy(), r.valLoss(), r.valAccuracy()));
         }
+        Outputs.writeAtomically(file, csv.toString().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -70,12 +70,16 @@ class CliTest {
         AtomicBoolean ran = new AtomicBoolean();
         for (String[] argv : new String[][] {
                 {"--data", "d", "--epochs", "0"}, {"--data", "d", "--batch", "-1"}, {"--data", "d", "--hidden", "0"},
-                {"--data", "d", "--lr", "NaN"}, {"--data", "d", "--lr", "Infinity"}, {"--data", "d", "--threads", "0"}}) {
+                {"--data", "d", "--lr", "NaN"}, {"--data", "d", "--lr", "Infinity"}, {"--data", "d", "--threads", "0"},
+                {"--data", "d", "--threads", "40000"}, {"--data", "d", "--hidden", "2000000"}, {"--data", "d", "--lr", "1e-50"},
+                {"--data", "d", "--lr", "1e39"}, {"--data", "d", "--out", "a.lnw", "--history", "./a.lnw"}}) {
             assertEquals(Cli.USAGE, run("tools/train", new Train.Args(), ran, argv), String.join(" ", argv));
         }
         assertEquals(Cli.USAGE, run("tools/predict", new Predict.Args(), ran));
         assertEquals(Cli.USAGE, run("tools/predict", new Predict.Args(), ran, "--top-k", "0", "x.png"));
         assertEquals(Cli.USAGE, run("tools/latency", new Latency.Args(), ran, "--data", "d", "--calls", "0"));
+        assertEquals(Cli.USAGE, run("tools/latency", new Latency.Args(), ran, "--data", "d", "--calls", "2147483647"));
+        assertTrue(stderr().contains("--lr must be a float32 between 1.4E-45 and 3.4028235E38, got 1.0E-50"), stderr());
         assertFalse(ran.get(), "a command ran on arguments its checks reject");
         assertEquals(Cli.OK, run("tools/train", new Train.Args(), ran, "--data", "d", "--epochs", "1"));
         assertTrue(ran.get());
@@ -116,6 +120,37 @@ class CliTest {
         Predict.Args p = new Predict.Args();
         assertEquals(Cli.OK, run("tools/predict", p, ran, "--json", "--", "x.png"));
         assertTrue(p.json);
+    }
+
+    @Test
+    void fileSystemFailuresReadAsFileAndReasonNotAsAnExceptionName() {
+        assertEquals("/d/x.gz: permission denied", Cli.describe(new java.nio.file.AccessDeniedException("/d/x.gz")));
+        assertEquals("/d: not a directory", Cli.describe(new java.nio.file.NotDirectoryException("/d")));
+        assertEquals("/d/x: no such file or directory", Cli.describe(new java.nio.file.NoSuchFileException("/d/x")));
+        assertEquals("/d/x: gone away", Cli.describe(new java.nio.file.NoSuchFileException("/d/x", null, "gone away")));
+        assertEquals("/a -> /b: Read-only file system",
+                Cli.describe(new java.nio.file.FileSystemException("/a", "/b", "Read-only file system")));
+        assertEquals("/d/x.gz: permission denied", Cli.describe(
+                new java.io.UncheckedIOException(new java.nio.file.AccessDeniedException("/d/x.gz"))));
+        // A message-less exception shows its type instead of "null"; an unexpected one keeps its type too.
+        assertEquals("NullPointerException", Cli.describe(new NullPointerException()));
+        assertEquals("ArithmeticException: / by zero", Cli.describe(new ArithmeticException("/ by zero")));
+        assertEquals("bad input", Cli.describe(new java.io.IOException("bad input")));
+    }
+
+    @Test
+    void runningOutOfMemoryIsOneLineThatSaysHowToGetMore() {
+        assertEquals(Cli.FAILED, Cli.run("tools/train", new Train.Args(), new String[] {"--data", "d"}, () -> {
+            throw new OutOfMemoryError("Java heap space");
+        }));
+        String line = stderr().strip();
+        assertTrue(line.startsWith("tools/train: out of memory"), line);
+        assertTrue(line.contains("LANES_JAVA_OPTS=-Xmx"), line);
+        assertFalse(line.contains("\n"), line);
+        assertEquals(Cli.FAILED, Cli.run("tools/train", new Train.Args(), new String[] {"--data", "d"}, () -> {
+            throw new java.nio.file.AccessDeniedException("/d/train-labels-idx1-ubyte.gz");
+        }));
+        assertTrue(stderr().contains("tools/train: /d/train-labels-idx1-ubyte.gz: permission denied"), stderr());
     }
 
     @Test

@@ -1,0 +1,128 @@
+package lanes.tools;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import lanes.trainer.Dataset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** tools/train end to end on a tiny data set: where results go, and what a failed run leaves behind. */
+class TrainRunTest {
+
+    @TempDir Path dir;
+    private Path data;
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream savedErr, savedOut;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        savedErr = System.err;
+        savedOut = System.out;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        data = dir.resolve("data");
+        TestFiles.writeSet(data, 4, 4, 40, 10, 3, 1);
+    }
+
+    @AfterEach
+    void restore() {
+        System.setErr(savedErr);
+        System.setOut(savedOut);
+    }
+
+    private int train(String... extra) {
+        String[] argv = Stream.concat(Stream.of("--data", data.toString(), "--epochs", "2", "--threads", "1"),
+                Stream.of(extra)).toArray(String[]::new);
+        return Train.run(argv, false);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void writesTheModelAndAWholeHistoryAndNoTemporaryFile() throws IOException {
+        Path out = dir.resolve("m.lnw"), history = dir.resolve("new/sub/h.csv");
+        assertEquals(Cli.OK, train("--out", out.toString(), "--history", history.toString()), stderr());
+        assertTrue(Files.size(out) > 0);
+        List<String> rows = Files.readAllLines(history);
+        assertEquals("epoch,seconds,loss,accuracy,val_loss,val_accuracy", rows.get(0));
+        assertEquals(3, rows.size(), rows.toString());
+        assertTrue(rows.get(2).startsWith("2,"), rows.toString());
+        try (Stream<Path> left = Files.list(history.getParent())) {
+            assertEquals(List.of(history), left.toList(), "only the history itself, no temporary file");
+        }
+    }
+
+    @Test
+    void anOutputThatIsADirectoryFailsBeforeTrainingAndWritesNothing() throws IOException {
+        Path outDir = Files.createDirectory(dir.resolve("out-dir")), history = dir.resolve("h.csv");
+        assertEquals(Cli.FAILED, train("--out", outDir.toString(), "--history", history.toString()));
+        assertTrue(stderr().contains("cannot write " + outDir + ": it is a directory"), stderr());
+        assertFalse(Files.exists(history), "no history for a run that did not train");
+
+        Path histDir = Files.createDirectory(dir.resolve("hist-dir")), out = dir.resolve("m.lnw");
+        assertEquals(Cli.FAILED, train("--out", out.toString(), "--history", histDir.toString()));
+        assertFalse(Files.exists(out), "no model was trained to be thrown away");
+    }
+
+    @Test
+    void theSameFileForHistoryAndModelIsAUsageError() {
+        Path out = dir.resolve("same.lnw");
+        assertEquals(Cli.USAGE, train("--out", out.toString(), "--history", dir.resolve(".").resolve("same.lnw").toString()));
+        assertTrue(stderr().contains("--history and --out name the same file"), stderr());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void aDivergedRunSavesNoModelAndLeavesAnEarlierOneAlone() throws IOException {
+        Path out = Files.write(dir.resolve("m.lnw"), new byte[] {1, 2, 3});
+        assertEquals(Cli.FAILED, train("--out", out.toString(), "--lr", "1e30"));
+        assertTrue(stderr().contains("training diverged"), stderr());
+        assertTrue(stderr().contains("try a smaller --lr"), stderr());
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(out));
+    }
+
+    @Test
+    void aBatchNearIntMaxTrainsOneBatchPerEpoch() throws IOException {
+        Path out = dir.resolve("m.lnw"), history = dir.resolve("h.csv");
+        assertEquals(Cli.OK, train("--out", out.toString(), "--history", history.toString(),
+                "--batch", String.valueOf(Integer.MAX_VALUE)), stderr());
+        String last = Files.readAllLines(history).get(2);
+        assertFalse(last.contains("NaN"), last);
+    }
+
+    @Test
+    void splitsWithImagesOfDifferentSizesNameBothFiles() throws IOException {
+        Path mixed = dir.resolve("mixed");
+        TestFiles.writeSet(mixed, 4, 4, 40, 10, 3, 1);
+        Path small = dir.resolve("small");
+        TestFiles.writeSet(small, 3, 3, 40, 10, 3, 1);
+        for (String name : new String[] {Dataset.imagesName("t10k"), Dataset.labelsName("t10k")}) {
+            Files.copy(small.resolve(name), mixed.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        assertEquals(Cli.FAILED, Train.run(new String[] {"--data", mixed.toString(), "--out", dir.resolve("m.lnw").toString()}, false));
+        assertTrue(stderr().contains(mixed.resolve(Dataset.imagesName("t10k")) + " holds 3x3 images but "
+                + mixed.resolve(Dataset.imagesName("train")) + " holds 4x4"), stderr());
+    }
+
+    @Test
+    void aDataPathThatIsAFileIsReportedAsNotADirectory() throws IOException {
+        Path file = Files.writeString(dir.resolve("afile"), "x");
+        assertEquals(Cli.FAILED, Train.run(new String[] {"--data", file.toString(), "--out", dir.resolve("m.lnw").toString()}, false));
+        assertEquals("tools/train: " + file + ": not a directory", stderr().strip());
+    }
+}
