@@ -47,6 +47,8 @@ lanes_run() {
 # the scalar kernels (the Vector API is only fast once C2 has compiled it, which a 0.1 s run never
 # sees), and a class cache: an AOT cache on JDK 25+, a CDS archive before. The cache is made once,
 # silently, by predicting the sample images, never by re-running the user's own command.
+# A flight recording (tools/profile) adds the jdk.jfr module, which the cache was made without: JDK 25
+# refuses the cache with five error lines, so a recorded run goes without a class cache.
 lanes_run_oneshot() {
   local main=$1; shift
   lanes_build_if_needed
@@ -54,7 +56,9 @@ lanes_run_oneshot() {
   feature=$(lanes_java_feature "$LANES_JAVA")
   name="$(basename "$main")-jdk$feature-$(printf '%s' "$JAVA_HOME" | cksum | cut -d' ' -f1)"
   local flags=("${LANES_JVM_FLAGS[@]}" -XX:TieredStopAtLevel=1 -Dlanes.simd=false)
-  if [ "$feature" -ge 25 ]; then
+  if [[ "${LANES_JAVA_OPTS:-}" == *-XX:StartFlightRecording* ]]; then
+    :   # recorded: no class cache
+  elif [ "$feature" -ge 25 ]; then
     cache="$LANES_ROOT/tools/target/$name.aot"
     if [ ! -f "$cache" ]; then
       "$LANES_JAVA" "${flags[@]}" -XX:AOTCacheOutput="$cache" -cp "$LANES_CLI_JAR" "$main" \

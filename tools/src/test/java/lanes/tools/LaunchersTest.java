@@ -177,4 +177,20 @@ class LaunchersTest {
         assertEquals(List.of("run.jfr"), names(dir), "no temporary file left behind");
         assertTrue(calls().getLast().endsWith("lanes.tools.ProfileSummary " + out), calls().toString());
     }
+
+    @Test
+    void aRecordedOneShotRunGoesWithoutTheClassCacheThatPlainRunsUse() throws Exception {
+        sandbox();
+        builtJar();
+        assertEquals(0, run(root, "predict", "x.png").code());
+        String plain = calls().getLast();
+        assertTrue(plain.contains("-XX:AOTCache=") && plain.endsWith("lanes.tools.Predict x.png"), plain);
+
+        Files.delete(log());
+        Run r = run(root, "profile", "--out", root.resolve("p.jfr").toString(), "--", "tools/predict", "x.png");
+        assertEquals(0, r.code(), r.err());
+        String recorded = calls().stream().filter(c -> c.endsWith("lanes.tools.Predict x.png")).findFirst().orElseThrow();
+        assertTrue(recorded.contains("-XX:StartFlightRecording=") && !recorded.contains("AOTCache"), recorded);
+        assertTrue(recorded.contains("-Xlog:jfr+startup=off"), recorded);
+    }
 }
