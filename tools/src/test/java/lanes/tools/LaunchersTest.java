@@ -193,4 +193,19 @@ class LaunchersTest {
         assertTrue(recorded.contains("-XX:StartFlightRecording=") && !recorded.contains("AOTCache"), recorded);
         assertTrue(recorded.contains("-Xlog:jfr+startup=off"), recorded);
     }
+
+    @Test
+    void benchHelpPrintsItsOwnUsageThenJmhOptions() throws Exception {
+        sandbox();
+        Files.createDirectories(root.resolve("bench/target"));
+        Files.writeString(root.resolve("bench/target/benchmarks.jar"), "");
+        for (String help : List.of("--help", "-h")) {
+            Files.deleteIfExists(log());
+            Run r = run(root, "bench", help);
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().startsWith("Runs the JMH suites: tools/bench"), r.out());
+            assertTrue(r.out().contains("JMH: -h  Display help"), r.out());
+            assertEquals(List.of("-jar " + root.resolve("bench/target/benchmarks.jar") + " -h"), calls());
+        }
+    }
 }
