@@ -208,4 +208,16 @@ class LaunchersTest {
             assertEquals(List.of("-jar " + root.resolve("bench/target/benchmarks.jar") + " -h"), calls());
         }
     }
+
+    @Test
+    void testHelpPrintsItsOwnUsageWithoutRunningMaven() throws Exception {
+        sandbox();
+        for (String help : List.of("--help", "-h")) {
+            Run r = run(root, "test", help);
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().startsWith("usage: tools/test [Maven arguments...]"), r.out());
+            assertTrue(r.out().contains("tools/test -pl kernels"), r.out());
+        }
+        assertEquals(List.of(), calls(), "neither Maven nor java may run");
+    }
 }
