@@ -220,4 +220,50 @@ class LaunchersTest {
         }
         assertEquals(List.of(), calls(), "neither Maven nor java may run");
     }
+
+    @Test
+    void quickstartRejectsBadOptionsBeforeTheBuild() throws Exception {
+        sandbox();
+        for (String epochs : List.of("abc", "0", "-1", "2x", "")) {
+            Run r = run(root, "quickstart", "--epochs", epochs);
+            assertEquals(2, r.code(), epochs + ": " + r.err());
+            assertTrue(r.errLine().startsWith("tools/quickstart: --epochs"), r.err());
+            assertEquals("", r.out(), "no step may start");
+        }
+        Run r = run(root, "quickstart", "--dir");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("tools/quickstart: --dir needs a value", r.errLine());
+        assertEquals(List.of(), calls(), "no build, no java");
+    }
+
+    @Test
+    void quickstartTakesARelativeDirFromWhereItIsRun() throws Exception {
+        sandbox();
+        builtJar();
+        // Stand-ins for the Java tools: log the arguments; fetch-data prints the data directory, as it does.
+        for (String tool : List.of("train", "predict", "latency")) {
+            script(root.resolve("tools").resolve(tool), "#!/usr/bin/env bash\necho \"" + tool + " $*\" >> \"$FAKE_LOG\"\n");
+        }
+        script(root.resolve("tools/fetch-data"), """
+                #!/usr/bin/env bash
+                echo "fetch-data $*" >> "$FAKE_LOG"
+                echo "$4/mnist"
+                """);
+        Path cwd = Files.createDirectories(root.resolve("elsewhere"));
+
+        Run r = run(cwd, "quickstart", "--epochs", "1", "--dir", "out");
+        assertEquals(0, r.code(), r.err());
+        Path dir = cwd.resolve("out");
+        assertTrue(calls().contains("fetch-data --dataset mnist --dir " + dir), calls().toString());
+        assertTrue(calls().contains("train --data " + dir + "/mnist --epochs 1 --batch 32 --out " + dir
+                + "/quickstart/mnist.lnw --history " + dir + "/quickstart/history.csv"), calls().toString());
+        assertTrue(Files.isDirectory(dir.resolve("quickstart")));
+        assertFalse(Files.exists(root.resolve("out")), "a relative --dir is not taken from the repository root");
+
+        // Without --dir the data go where the README's commands expect them: data/ in the repository.
+        Files.delete(log());
+        assertEquals(0, run(cwd, "quickstart", "--epochs", "1").code());
+        assertTrue(calls().contains("fetch-data --dataset mnist --dir data"), calls().toString());
+        assertTrue(Files.isDirectory(root.resolve("data/quickstart")));
+    }
 }
