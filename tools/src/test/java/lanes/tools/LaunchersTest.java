@@ -157,6 +157,17 @@ class LaunchersTest {
     }
 
     @Test
+    void profileNamesAToolThatIsNotThereAndKeepsTheEarlierRecording() throws Exception {
+        sandbox();
+        Path out = root.resolve("run.jfr");
+        Files.writeString(out, "old recording");
+        Run r = run(root, "profile", "--out", out.toString(), "--", "tools/no-such-tool");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("tools/profile: no such tool: tools/no-such-tool", r.errLine());
+        assertEquals("old recording", Files.readString(out));
+    }
+
+    @Test
     void profileReplacesAnEarlierRecordingOnlyWithACompleteOne() throws Exception {
         sandbox();
         builtJar();
