@@ -59,8 +59,24 @@ final class TrainEvents {
         return loss;
     }
 
-    static void epoch(EpochResult r) {
+    /** Opens the epoch's lanes.TrainEpoch event as its training starts; pass it to {@link #epochEnd}. */
+    static Object epochBegin() {
         Epoch e = new Epoch();
+        e.begin();
+        return e;
+    }
+
+    /**
+     * Closes the event when the epoch's training ends, so its duration is the epoch's training time (the
+     * {@code seconds} of the history), validation excluded, as it was recorded at 0 before.
+     */
+    static void epochTrained(Object event) {
+        ((Epoch) event).end();
+    }
+
+    /** Fills in the epoch's results, validation included, and commits the event. */
+    static void epochEnd(Object event, EpochResult r) {
+        Epoch e = (Epoch) event;
         if (!e.shouldCommit()) return;
         e.epoch = r.epoch();
         e.samples = r.samples();

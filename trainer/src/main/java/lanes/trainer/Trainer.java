@@ -192,6 +192,8 @@ public final class Trainer {
         for (int epoch = 1; epoch <= epochs; epoch++) {
             listener.epochStart(epoch, epochs, steps);
             shuffle(order, rnd);
+            // Typed Object: this class must load without jdk.jfr (JfrSupport), so TrainEvents' types stay out of it.
+            Object event = events && JfrSupport.active() ? TrainEvents.epochBegin() : null;
             long t0 = System.nanoTime();
             double lossSum = 0;
             long correct = 0, seen = 0;
@@ -204,10 +206,11 @@ public final class Trainer {
                 listener.stepEnd(epoch, step + 1, steps, lossSum / seen, (double) correct / seen, System.nanoTime() - t0);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
+            if (event != null) TrainEvents.epochTrained(event);
             Evaluation val = validation == null ? null : evaluate(validation);
             EpochResult r = new EpochResult(epoch, epochs, steps, seen, seconds, lossSum / seen, (double) correct / seen,
                     val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy());
-            if (events && JfrSupport.active()) TrainEvents.epoch(r);
+            if (event != null) TrainEvents.epochEnd(event, r);
             history.add(r);
             listener.epochEnd(r);
         }
