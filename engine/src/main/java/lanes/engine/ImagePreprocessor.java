@@ -387,17 +387,18 @@ public final class ImagePreprocessor {
         int w = image.getWidth(), h = image.getHeight();
         Rows rows = new Rows(image);
         Coefficients cx = Coefficients.box(w, SIDE), cy = Coefficients.box(h, SIDE);
-        // The horizontal pass runs as rows are read: memory is h x 28, not the whole image.
-        int[] row = new int[w];
-        int[] narrow = new int[h * SIDE];
+        // Both passes run as rows are read: each 28-wide row is added at once to the output rows whose box
+        // holds it, so memory is 28 x 28 sums whatever the image's height. Integer sums: the same bits in
+        // any order, so the same as Pillow's vertical pass over a stored h x 28 image.
+        int[] row = new int[w], narrow = new int[SIDE];
+        long[] sums = new long[INPUT_SIZE];
         for (int y = 0; y < h; y++) {
             rows.luma8(y, row);
-            for (int x = 0; x < SIDE; x++) narrow[y * SIDE + x] = cx.apply(x, row, 0, 1);
+            for (int x = 0; x < SIDE; x++) narrow[x] = cx.apply(x, row, 0, 1);
+            for (int o = 0; o < SIDE; o++) cy.accumulate(o, y, narrow, sums, o * SIDE);
         }
         float[] out = new float[INPUT_SIZE];
-        for (int y = 0; y < SIDE; y++) {
-            for (int x = 0; x < SIDE; x++) out[y * SIDE + x] = cy.apply(y, narrow, x, SIDE) < SEED_THRESHOLD ? 1f : 0f;
-        }
+        for (int i = 0; i < INPUT_SIZE; i++) out[i] = Coefficients.level(sums[i]) < SEED_THRESHOLD ? 1f : 0f;
         return out;
     }
 
@@ -434,9 +435,23 @@ public final class ImagePreprocessor {
         }
 
         int apply(int o, int[] src, int offset, int stride) {
-            long ss = 1L << (PRECISION_BITS - 1);
+            long ss = 0;
             int[] ko = k[o];
             for (int i = 0; i < ko.length; i++) ss += (long) src[offset + (first[o] + i) * stride] * ko[i];
+            return level(ss);
+        }
+
+        /** If input {@code i} is in output {@code o}'s box: {@code sums[at + j] += values[j] * weight}, j < 28. */
+        void accumulate(int o, int i, int[] values, long[] sums, int at) {
+            int j = i - first[o];
+            if (j < 0 || j >= k[o].length) return;
+            long weight = k[o][j];
+            for (int x = 0; x < values.length; x++) sums[at + x] += values[x] * weight;
+        }
+
+        /** A weighted sum back to 8 bits: rounded half up, clipped to 0..255. */
+        static int level(long sum) {
+            long ss = sum + (1L << (PRECISION_BITS - 1));
             return (int) Math.max(0, Math.min(255, ss >> PRECISION_BITS));
         }
     }

@@ -535,6 +535,12 @@ class ImagePreprocessorTest {
         // 80% black (column 11 = [39286, 42857): 2857 of 3571 black, level 51 < 75), all 28 rows alike.
         float[] s = P.preprocess(png, "line.png", PreprocessMode.SEED);
         for (int i = 0; i < 784; i++) assertEquals(i % 28 >= 11 && i % 28 <= 16 ? 1f : 0f, s[i], "pixel " + i);
+
+        // The same line standing up: SEED's vertical pass runs as the rows are read, 100,000 of them.
+        BufferedImage column = new BufferedImage(1, 100_000, BufferedImage.TYPE_BYTE_GRAY);
+        column.getRaster().setSamples(0, 0, 1, 100_000, 0, row);
+        float[] t = P.preprocess(encode(column, "png"), "column.png", PreprocessMode.SEED);
+        for (int i = 0; i < 784; i++) assertEquals(s[(i % 28) * 28 + i / 28], t[i], "pixel " + i + " of the transposed line");
     }
 
     @Test
