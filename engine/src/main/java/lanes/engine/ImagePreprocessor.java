@@ -227,7 +227,7 @@ public final class ImagePreprocessor {
         try {
             return switch (mode) {
                 case MNIST -> mnist(image, name);
-                case SEED -> seed(image);
+                case SEED -> seed(image, name);
                 case NONE -> none(image, name);
             };
         } catch (RuntimeException e) {
@@ -382,8 +382,11 @@ public final class ImagePreprocessor {
      * at edges. Two deliberate differences from Pillow: alpha is composited on white (Pillow's
      * {@code convert} drops it, so a transparent background reads as whatever colour the transparent pixels
      * hold, often black), and 16-bit grey is scaled to 8 bits (Pillow clips it at 255).
+     *
+     * <p>Unlike the tutorial, a blank image (one grey level throughout) is refused as in MNIST mode: its
+     * 28 x 28 is all ink or all paper, and the network's answer for it would mean nothing.
      */
-    private static float[] seed(BufferedImage image) {
+    private static float[] seed(BufferedImage image, String name) throws ImageException {
         int w = image.getWidth(), h = image.getHeight();
         Rows rows = new Rows(image);
         Coefficients cx = Coefficients.box(w, SIDE), cy = Coefficients.box(h, SIDE);
@@ -392,11 +395,17 @@ public final class ImagePreprocessor {
         // any order, so the same as Pillow's vertical pass over a stored h x 28 image.
         int[] row = new int[w], narrow = new int[SIDE];
         long[] sums = new long[INPUT_SIZE];
+        int lowest = 255, highest = 0;
         for (int y = 0; y < h; y++) {
             rows.luma8(y, row);
+            for (int x = 0; x < w; x++) {
+                lowest = Math.min(lowest, row[x]);
+                highest = Math.max(highest, row[x]);
+            }
             for (int x = 0; x < SIDE; x++) narrow[x] = cx.apply(x, row, 0, 1);
             for (int o = 0; o < SIDE; o++) cy.accumulate(o, y, narrow, sums, o * SIDE);
         }
+        if (lowest == highest) throw noInk(name);
         float[] out = new float[INPUT_SIZE];
         for (int i = 0; i < INPUT_SIZE; i++) out[i] = Coefficients.level(sums[i]) < SEED_THRESHOLD ? 1f : 0f;
         return out;

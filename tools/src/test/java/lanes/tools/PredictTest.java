@@ -3,16 +3,19 @@ package lanes.tools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -120,5 +123,25 @@ class PredictTest {
         Run r = run("--dump-input", file.toString(), seven);
         assertEquals(1, r.code());
         assertTrue(r.err().contains(file + " exists and is not a directory"), r.err());
+    }
+
+    @Test
+    void seedModeRefusesABlankImage(@TempDir Path dir) throws IOException {
+        BufferedImage white = new BufferedImage(120, 90, BufferedImage.TYPE_BYTE_GRAY);
+        white.getRaster().setSamples(0, 0, 120, 90, 0, filled(120 * 90, 255));
+        Path file = dir.resolve("white.png");
+        assertTrue(ImageIO.write(white, "png", file.toFile()));
+        for (String mode : List.of("mnist", "seed")) {
+            Run r = run("--preprocess", mode, file.toString());
+            assertEquals(1, r.code(), mode);
+            assertEquals("", r.out(), mode);
+            assertEquals(file + ": no ink found (blank image): nothing stands out from the background\n", r.err(), mode);
+        }
+    }
+
+    private static int[] filled(int n, int v) {
+        int[] a = new int[n];
+        Arrays.fill(a, v);
+        return a;
     }
 }
