@@ -1,6 +1,9 @@
 package lanes.engine;
 
-/** An image that cannot become a model input: unreadable, too large, corrupt, or with no ink. */
+/**
+ * An image that cannot become a model input: unreadable, too large, corrupt, or with no ink. When it failed
+ * because memory ran out, its cause is the {@link OutOfMemoryError}, so a caller can say how to get more.
+ */
 public final class ImageException extends BadInputException {
     private static final long serialVersionUID = 1L;
 

@@ -31,9 +31,10 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *
  * <p>Decoding is defensive, since files come from users: the size is read from the header and checked
  * against {@link #maxPixels()} before any pixel is decoded, and whatever a decoder throws becomes an
- * {@link ImageException} naming the source. Nothing is cached on disk: streams are built directly rather
- * than through {@code ImageIO.createImageInputStream}, whose cache would write temporary files, and the
- * process-wide {@code ImageIO.setUseCache} is left alone for the application that embeds the engine.
+ * {@link ImageException} naming the source (when memory runs out, with the {@link OutOfMemoryError} as
+ * its cause). Nothing is cached on disk: streams are built directly rather than through
+ * {@code ImageIO.createImageInputStream}, whose cache would write temporary files, and the process-wide
+ * {@code ImageIO.setUseCache} is left alone for the application that embeds the engine.
  *
  * <p>Colour: grey rasters (8 or 16 bits) are read as stored; every other colour model goes through
  * {@code getRGB} (sRGB, 8 bits per channel). Luminance uses the Rec. 601 weights; transparent pixels are
@@ -164,6 +165,7 @@ public final class ImagePreprocessor {
     /** Decodes the first image (the first frame of an animation), closing the stream. */
     private BufferedImage decode(ImageInputStream in, String name) throws ImageException {
         ImageReader reader = null;
+        int w = 0, h = 0;
         try (in) {
             if (in.read() < 0) throw new ImageException(name, "empty (0 bytes), not an image");
             in.seek(0);
@@ -173,7 +175,9 @@ public final class ImagePreprocessor {
             reader.setInput(in, true, true);
             List<String> warnings = new ArrayList<>();
             reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-            checkSize(name, reader.getWidth(0), reader.getHeight(0));
+            w = reader.getWidth(0);
+            h = reader.getHeight(0);
+            checkSize(name, w, h);
             BufferedImage image = reader.read(0);
             // The JPEG reader fills a cut-off file with grey and only warns; other warnings (stray bytes
             // before a marker, a missing end marker after complete data) are common in camera files.
@@ -186,16 +190,34 @@ public final class ImagePreprocessor {
             return image;
         } catch (ImageException e) {
             throw e;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
             // RuntimeException: ImageIO plugins have thrown IllegalArgument, IndexOutOfBounds, NegativeArraySize,
             // Arithmetic, NullPointer and ClassCast exceptions on crafted files.
-            throw new ImageException(name, problem(e), e);
-        } catch (OutOfMemoryError e) {
-            // The pixel limit bounds the image, not the decoder's own tables; the failed allocation is garbage now.
-            throw new ImageException(name, "not enough memory to decode the image", e);
+            throw decodingFailed(name, e, w, h);
         } finally {
             if (reader != null) reader.dispose();
         }
+    }
+
+    /**
+     * What a decoder's failure means for the user. Memory running out is not corrupt data, though the PNG
+     * reader, for one, wraps the {@link OutOfMemoryError} in an IIOException ("Caught exception during read").
+     * The pixel limit bounds the image, not the heap or the decoder's own tables; the failed allocation is
+     * garbage by now. {@code w} and {@code h} are the header's size, 0 when not read yet.
+     */
+    static ImageException decodingFailed(String name, Throwable e, int w, int h) {
+        OutOfMemoryError oom = outOfMemory(e);
+        if (oom != null) return new ImageException(name, "not enough memory to decode "
+                + (w > 0 && h > 0 ? "a " + w + " x " + h + " image" : "the image"), oom);
+        return new ImageException(name, problem(e), e);
+    }
+
+    /** The {@link OutOfMemoryError} in {@code e}'s chain of causes, or null. */
+    private static OutOfMemoryError outOfMemory(Throwable e) {
+        for (int depth = 0; e != null && depth < 32; e = e.getCause(), depth++) { // a bound, against cyclic chains
+            if (e instanceof OutOfMemoryError oom) return oom;
+        }
+        return null;
     }
 
     private void checkSize(String name, int w, int h) throws ImageException {
@@ -234,6 +256,8 @@ public final class ImagePreprocessor {
             // Colour conversion of exotic colour models (ICC profiles, odd TIFF layouts) can throw CMMException
             // or IllegalArgumentException from getRGB; the caller gets an ImageException, cause attached.
             throw new ImageException(name, "cannot convert the image's colours: " + describe(e), e);
+        } catch (OutOfMemoryError e) {
+            throw new ImageException(name, "not enough memory to preprocess the image", e);
         }
     }
 

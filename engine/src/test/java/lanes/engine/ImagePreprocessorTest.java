@@ -401,6 +401,21 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void runningOutOfMemoryIsSaidSoNotCalledCorruptData() {
+        // The PNG reader wraps the OutOfMemoryError it meets ("Caught exception during read: "), the 7000 x 7000
+        // RGBA case under -Xmx256m; other decoders let it through. Either way: the size, and the error as cause.
+        OutOfMemoryError oom = new OutOfMemoryError("Java heap space");
+        for (Throwable thrown : List.of(new javax.imageio.IIOException("Caught exception during read: ", oom), oom)) {
+            ImageException e = ImagePreprocessor.decodingFailed("big.png", thrown, 7000, 7000);
+            assertEquals("big.png: not enough memory to decode a 7000 x 7000 image", e.getMessage());
+            assertTrue(e.getCause() == oom, "cause: " + e.getCause());
+        }
+        assertEquals("big.png: not enough memory to decode the image", ImagePreprocessor.decodingFailed("big.png", oom, 0, 0).getMessage());
+        ImageException corrupt = ImagePreprocessor.decodingFailed("bad.png", new javax.imageio.IIOException("Error reading PNG image data"), 10, 10);
+        assertEquals("bad.png: truncated or corrupt image data: Error reading PNG image data", corrupt.getMessage());
+    }
+
+    @Test
     void pixelLimitIsConfigurable() throws IOException {
         Path small = sample("digit-9-mnist28");
         ImageException e = assertThrows(ImageException.class, () -> new ImagePreprocessor(700).preprocess(small, PreprocessMode.NONE));
