@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
@@ -32,9 +33,11 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * <p>Decoding is defensive, since files come from users: the size is read from the header and checked
  * against {@link #maxPixels()} before any pixel is decoded, and whatever a decoder throws becomes an
  * {@link ImageException} naming the source (when memory runs out, with the {@link OutOfMemoryError} as
- * its cause). Nothing is cached on disk: streams are built directly rather than through
- * {@code ImageIO.createImageInputStream}, whose cache would write temporary files, and the process-wide
- * {@code ImageIO.setUseCache} is left alone for the application that embeds the engine.
+ * its cause). Images of more than {@link #DECODE_PIXELS} pixels are decoded with every s-th pixel of
+ * every s-th row, the smallest s that brings them under it. Nothing is cached on disk: streams are built
+ * directly rather than through {@code ImageIO.createImageInputStream}, whose cache would write temporary
+ * files, and the process-wide {@code ImageIO.setUseCache} is left alone for the application that embeds
+ * the engine.
  *
  * <p>Colour: grey rasters (8 or 16 bits) are read as stored; every other colour model goes through
  * {@code getRGB} (sRGB, 8 bits per channel). Luminance uses the Rec. 601 weights; transparent pixels are
@@ -70,6 +73,15 @@ public final class ImagePreprocessor {
     static final double CENTRE = 14.0;
     /** Larger images are box-averaged down to about this many pixels before the MNIST steps. */
     static final long WORKING_PIXELS = 4_000_000L;
+    /**
+     * Larger images are subsampled while they are decoded, since the decoded image is the largest allocation
+     * (4 bytes a pixel for RGBA, 8 for 16-bit RGBA): a 50-megapixel RGBA image would take 200 MB, a quarter
+     * of that this way. Subsampling picks pixels rather than averaging them, so the limit is generous: four
+     * times {@link #WORKING_PIXELS}, and the MNIST steps still average several decoded pixels into each
+     * working pixel. Smaller images are decoded whole, as before; SEED mode reproduces Pillow on the image
+     * as decoded.
+     */
+    static final long DECODE_PIXELS = 4 * WORKING_PIXELS;
     /** Ink must differ from the paper by this much (in [0, 1] luminance) to count. */
     static final float MIN_CONTRAST = 0.08f;
     /** Blobs with less ink than this fraction of the largest blob are specks. */
@@ -84,6 +96,7 @@ public final class ImagePreprocessor {
     static final String FORMATS = "PNG, GIF, JPEG, BMP";
 
     private final long maxPixels;
+    private final long decodePixels;
 
     /** A preprocessor with the default limit of {@value #DEFAULT_MAX_PIXELS} pixels. */
     public ImagePreprocessor() {
@@ -92,8 +105,15 @@ public final class ImagePreprocessor {
 
     /** A preprocessor refusing images of more than {@code maxPixels} pixels, before decoding them. */
     public ImagePreprocessor(long maxPixels) {
+        this(maxPixels, DECODE_PIXELS);
+    }
+
+    /** As {@link #ImagePreprocessor(long)}, subsampling images of more than {@code decodePixels} (tests). */
+    ImagePreprocessor(long maxPixels, long decodePixels) {
         if (maxPixels < 1) throw new IllegalArgumentException("maxPixels must be at least 1, is " + maxPixels);
+        if (decodePixels < 1) throw new IllegalArgumentException("decodePixels must be at least 1, is " + decodePixels);
         this.maxPixels = maxPixels;
+        this.decodePixels = decodePixels;
     }
 
     public long maxPixels() {
@@ -178,7 +198,13 @@ public final class ImagePreprocessor {
             w = reader.getWidth(0);
             h = reader.getHeight(0);
             checkSize(name, w, h);
-            BufferedImage image = reader.read(0);
+            int s = subsampling(w, h, decodePixels);
+            ImageReadParam param = null;
+            if (s > 1) {
+                param = reader.getDefaultReadParam();
+                param.setSourceSubsampling(s, s, 0, 0);
+            }
+            BufferedImage image = reader.read(0, param);
             // The JPEG reader fills a cut-off file with grey and only warns; other warnings (stray bytes
             // before a marker, a missing end marker after complete data) are common in camera files.
             for (String warning : warnings) {
@@ -197,6 +223,13 @@ public final class ImagePreprocessor {
         } finally {
             if (reader != null) reader.dispose();
         }
+    }
+
+    /** The smallest step s for which every s-th pixel of every s-th row is at most {@code limit} pixels. */
+    static int subsampling(int w, int h, long limit) {
+        int s = 1;
+        while ((long) Math.ceilDiv(w, s) * Math.ceilDiv(h, s) > limit) s++;
+        return s;
     }
 
     /**

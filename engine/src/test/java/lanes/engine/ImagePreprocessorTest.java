@@ -401,6 +401,29 @@ class ImagePreprocessorTest {
     }
 
     @Test
+    void hugeImagesAreSubsampledWhileDecoding() throws IOException {
+        // 200 x 150 with a decoding limit of 10,000 pixels: every 2nd pixel of every 2nd row (100 x 75), the
+        // very input a 2x-subsampled copy gives. Under the limit, nothing changes.
+        BufferedImage im = read(sample("digit-3-photo")).getSubimage(100, 75, 200, 150);
+        BufferedImage copy = new BufferedImage(200, 150, BufferedImage.TYPE_INT_RGB);
+        copy.getGraphics().drawImage(im, 0, 0, null);
+        BufferedImage half = new BufferedImage(100, 75, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 75; y++) for (int x = 0; x < 100; x++) half.setRGB(x, y, copy.getRGB(2 * x, 2 * y));
+        byte[] png = encode(copy, "png");
+        ImagePreprocessor small = new ImagePreprocessor(ImagePreprocessor.DEFAULT_MAX_PIXELS, 10_000);
+        for (PreprocessMode mode : List.of(PreprocessMode.MNIST, PreprocessMode.SEED)) {
+            assertArrayEquals(P.fromImage(half, mode), small.preprocess(png, "photo.png", mode), mode.cliName());
+            assertArrayEquals(P.fromImage(copy, mode), P.preprocess(png, "photo.png", mode), mode.cliName());
+            assertFalse(Arrays.equals(P.fromImage(copy, mode), P.fromImage(half, mode)), "the test must tell them apart");
+        }
+
+        assertEquals(1, ImagePreprocessor.subsampling(4000, 4000, ImagePreprocessor.DECODE_PIXELS));
+        assertEquals(2, ImagePreprocessor.subsampling(7000, 7000, ImagePreprocessor.DECODE_PIXELS)); // 3500 x 3500
+        assertEquals(4, ImagePreprocessor.subsampling(1, 50_000_000, ImagePreprocessor.DECODE_PIXELS)); // 1 x 12.5 M
+        assertEquals(2, ImagePreprocessor.subsampling(200, 150, 10_000));
+    }
+
+    @Test
     void runningOutOfMemoryIsSaidSoNotCalledCorruptData() {
         // The PNG reader wraps the OutOfMemoryError it meets ("Caught exception during read: "), the 7000 x 7000
         // RGBA case under -Xmx256m; other decoders let it through. Either way: the size, and the error as cause.
