@@ -3,14 +3,24 @@ package lanes.tools;
 import com.beust.jcommander.IStringConverter;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParameterException;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import lanes.engine.BadInputException;
 import lanes.engine.ImagePreprocessor;
 import lanes.engine.Model;
@@ -23,8 +33,9 @@ import lanes.engine.Predictor;
  * img_2.gif: 2 (0.998)
  * {"file": "img_2.gif", "label": 2, "probabilities": [...], "micros": 3.1}     (--json)
  * </pre>
- * A file that cannot be read is reported on stderr as {@code FILE: reason} and the others still run;
- * exit 0 when all succeeded, 1 when some failed, 2 on a usage error.
+ * A file that cannot be read, or whose {@code --dump-input} image cannot be written, is reported on stderr
+ * as {@code FILE: reason} and the others still run; exit 0 when all succeeded, 1 when some failed, 2 on a
+ * usage error.
  */
 public final class Predict {
 
@@ -51,7 +62,8 @@ public final class Predict {
         @Parameter(names = "--preprocess", converter = ModeConverter.class,
                 description = "mnist (default: crop, fit 20x20, centre by mass; for photos and drawings), seed (the tutorial's resize and threshold), none (already a 28x28 MNIST-style image)")
         PreprocessMode preprocess = PreprocessMode.MNIST;
-        @Parameter(names = "--dump-input", description = "Write what the network saw, as an upscaled PNG per file, into DIR")
+        @Parameter(names = "--dump-input", description = "Write what the network saw, as an upscaled PNG per file, into DIR"
+                + " (an existing file is replaced, a directory never)")
         Path dumpInput;
 
         @Override
@@ -79,7 +91,7 @@ public final class Predict {
         if (a.topK < 1 || a.topK > model.outputs()) {
             throw new Cli.UsageException("--top-k must be in 1.." + model.outputs() + ", got " + a.topK);
         }
-        if (a.dumpInput != null) Cli.directory(a.dumpInput);
+        Path dumps = a.dumpInput == null ? null : dumpDirectory(a.dumpInput);
         ImagePreprocessor pre = new ImagePreprocessor();
         Predictor predictor = model.newPredictor();
         float[] probs = new float[model.outputs()];
@@ -92,8 +104,9 @@ public final class Predict {
                         "the model takes " + model.inputSize() + " inputs, preprocessing gave " + input.length);
                 int label = predictor.predict(input, probs);
                 double micros = (System.nanoTime() - t0) / 1e3;
-                if (a.dumpInput != null) dump(a.dumpInput, file, input);
+                // The answer first: a dump that cannot be written is a failure of its own, not of the prediction.
                 out.println(a.json ? json(file, label, probs, micros, a.topK) : text(file, label, probs, a.topK));
+                if (dumps != null) dump(dumps.resolve(Path.of(file).getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_") + ".input.png"), input);
             } catch (IOException | RuntimeException e) {
                 failed++;
                 err.println(file + ": " + message(e));
@@ -151,11 +164,59 @@ public final class Predict {
         return s.append('}').toString();
     }
 
-    private static void dump(Path dir, String file, float[] input) throws IOException {
-        String name = Path.of(file).getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_") + ".input.png";
-        Path target = dir.resolve(name);
-        if (!ImageIO.write(ImagePreprocessor.toImage(input, 10), "png", target.toFile())) {
-            throw new IOException("could not write " + target);
+    // ------------------------------------------------------------------------------------------------
+    // --dump-input
+
+    /** Creates the dump directory up front, so that a path that cannot be one fails before any prediction. */
+    private static Path dumpDirectory(Path dir) throws IOException {
+        try {
+            return Cli.directory(dir);
+        } catch (FileSystemException e) {
+            Path failed = e.getFile() == null ? dir : Path.of(e.getFile());
+            throw new IOException("cannot create " + failed + ": " + reason(e), e);
         }
+    }
+
+    /**
+     * Writes the upscaled input as a PNG to {@code target}, replacing a file there (deleted first, so a link
+     * is replaced rather than written through) but never a directory. Encoded in memory and written with
+     * java.nio, so a failure is one exception with the reason: ImageIO writing to a file prints a stack
+     * trace of its own and says only "Can't create an ImageOutputStream!".
+     */
+    static void dump(Path target, float[] input) throws IOException {
+        byte[] png = png(ImagePreprocessor.toImage(input, 10));
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) throw new IOException(
+                "cannot write " + target + ": a directory of that name is in the way (only files are replaced)");
+        try {
+            Files.deleteIfExists(target);
+            Files.write(target, png, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (FileSystemException e) {
+            throw new IOException("cannot write " + target + ": " + reason(e), e);
+        } catch (IOException e) { // a failed write(): "No space left on device", "File too large"
+            throw new IOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] png(BufferedImage image) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+        try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) { // no cache file, unlike ImageIO.write
+            writer.setOutput(out);
+            writer.write(image);
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A file-system failure in words: "permission denied", "not a directory", "read-only file system" ... */
+    static String reason(FileSystemException e) {
+        if (e instanceof AccessDeniedException) return "permission denied";
+        Path file = e.getFile() == null ? null : Path.of(e.getFile()), parent = file == null ? null : file.getParent();
+        if (parent != null && Files.exists(parent) && !Files.isDirectory(parent)) return parent + " is not a directory";
+        if (e instanceof NoSuchFileException) return "no such file or directory";
+        String r = e.getReason();
+        if (r == null || r.isEmpty()) return e.getClass().getSimpleName();
+        return Character.toLowerCase(r.charAt(0)) + r.substring(1);
     }
 }

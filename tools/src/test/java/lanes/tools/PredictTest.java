@@ -1,15 +1,19 @@
 package lanes.tools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -123,6 +127,52 @@ class PredictTest {
         Run r = run("--dump-input", file.toString(), seven);
         assertEquals(1, r.code());
         assertTrue(r.err().contains(file + " exists and is not a directory"), r.err());
+    }
+
+    @Test
+    void aDumpDirectoryThatCannotBeCreatedIsAClearFailure(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("taken"), "x");
+        Run r = run("--dump-input", file.resolve("sub").toString(), seven());
+        assertEquals(1, r.code());
+        assertEquals("tools/predict: cannot create " + file.resolve("sub") + ": " + file + " is not a directory\n", r.err());
+    }
+
+    @Test
+    void aDirectoryWhereTheDumpGoesIsNeverReplaced(@TempDir Path dir) throws IOException {
+        // Also how a dump that cannot be written is reported, tests running as root (who may write anywhere):
+        // the prediction stands, the dump fails on a line of its own, exit 1.
+        String seven = seven();
+        Path blocking = Files.createDirectories(dir.resolve(Path.of(seven).getFileName() + ".input.png"));
+        Run r = run("--dump-input", dir.toString(), seven);
+        assertEquals(1, r.code());
+        assertTrue(r.out().matches(Pattern.quote(seven) + ": 7 \\(\\d\\.\\d{3}\\)\n"), r.out());
+        assertEquals(seven + ": cannot write " + blocking + ": a directory of that name is in the way (only files are replaced)\n", r.err());
+        assertTrue(Files.isDirectory(blocking), "the empty directory is still there");
+
+        // A file there is replaced; a write that fails says why, with the target's name.
+        Path old = Files.writeString(dir.resolve("old.input.png"), "previous run");
+        Predict.dump(old, new float[784]);
+        assertEquals(280, ImageIO.read(old.toFile()).getWidth());
+        Path notADir = Files.writeString(dir.resolve("plain"), "x");
+        IOException e = assertThrows(IOException.class, () -> Predict.dump(notADir.resolve("x.input.png"), new float[784]));
+        assertEquals("cannot write " + notADir.resolve("x.input.png") + ": " + notADir + " is not a directory", e.getMessage());
+        assertEquals("permission denied", Predict.reason(new AccessDeniedException(dir.resolve("x.input.png").toString())));
+    }
+
+    @Test
+    void aReadOnlyDumpDirectoryIsPermissionDenied(@TempDir Path dir) throws IOException {
+        String seven = seven();
+        Path ro = Files.createDirectory(dir.resolve("ro"));
+        Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            assumeFalse(Files.isWritable(ro), "a read-only directory is writable for this user (root)");
+            Run r = run("--dump-input", ro.toString(), seven);
+            assertEquals(1, r.code());
+            assertTrue(r.out().startsWith(seven + ": 7 "), r.out());
+            assertEquals(seven + ": cannot write " + ro.resolve(Path.of(seven).getFileName() + ".input.png") + ": permission denied\n", r.err());
+        } finally {
+            Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
     }
 
     @Test
