@@ -10,13 +10,16 @@ import java.io.PrintStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
@@ -62,8 +65,9 @@ public final class Predict {
         @Parameter(names = "--preprocess", converter = ModeConverter.class,
                 description = "mnist (default: crop, fit 20x20, centre by mass; for photos and drawings), seed (the tutorial's resize and threshold), none (already a 28x28 MNIST-style image)")
         PreprocessMode preprocess = PreprocessMode.MNIST;
-        @Parameter(names = "--dump-input", description = "Write what the network saw, as an upscaled PNG per file, into DIR"
-                + " (an existing file is replaced, a directory never)")
+        @Parameter(names = "--dump-input", description = "Write what the network saw, as an upscaled PNG per file, into DIR:"
+                + " NAME.input.png for input NAME, NAME-2.input.png, NAME-3.input.png ... for later inputs of the same"
+                + " name (ignoring case and directories); an existing file is replaced, a directory never")
         Path dumpInput;
 
         @Override
@@ -91,12 +95,13 @@ public final class Predict {
         if (a.topK < 1 || a.topK > model.outputs()) {
             throw new Cli.UsageException("--top-k must be in 1.." + model.outputs() + ", got " + a.topK);
         }
-        Path dumps = a.dumpInput == null ? null : dumpDirectory(a.dumpInput);
+        List<Path> dumps = a.dumpInput == null ? null : dumpTargets(dumpDirectory(a.dumpInput), a.files);
         ImagePreprocessor pre = new ImagePreprocessor();
         Predictor predictor = model.newPredictor();
         float[] probs = new float[model.outputs()];
         int failed = 0;
-        for (String file : a.files) {
+        for (int f = 0; f < a.files.size(); f++) {
+            String file = a.files.get(f);
             try {
                 long t0 = System.nanoTime();
                 float[] input = pre.preprocess(Path.of(file), a.preprocess);
@@ -106,7 +111,7 @@ public final class Predict {
                 double micros = (System.nanoTime() - t0) / 1e3;
                 // The answer first: a dump that cannot be written is a failure of its own, not of the prediction.
                 out.println(a.json ? json(file, label, probs, micros, a.topK) : text(file, label, probs, a.topK));
-                if (dumps != null) dump(dumps.resolve(Path.of(file).getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_") + ".input.png"), input);
+                if (dumps != null) dump(dumps.get(f), input);
             } catch (IOException | RuntimeException e) {
                 failed++;
                 err.println(file + ": " + message(e));
@@ -175,6 +180,35 @@ public final class Predict {
             Path failed = e.getFile() == null ? dir : Path.of(e.getFile());
             throw new IOException("cannot create " + failed + ": " + reason(e), e);
         }
+    }
+
+    /**
+     * The dump file of each input, by position: {@code NAME.input.png}, NAME being the input's file name
+     * with characters outside {@code [A-Za-z0-9._-]} made {@code _}; a later input whose name is taken
+     * (ignoring case, for case-insensitive file systems) gets {@code NAME-2.input.png}, {@code -3} ..., so
+     * no dump overwrites another one of the same run, and the names depend only on the arguments.
+     */
+    static List<Path> dumpTargets(Path dir, List<String> files) {
+        Set<String> taken = new HashSet<>();
+        List<Path> targets = new ArrayList<>(files.size());
+        for (String file : files) {
+            String stem = baseName(file).replaceAll("[^A-Za-z0-9._-]", "_");
+            String name = stem + ".input.png";
+            for (int n = 2; !taken.add(name.toLowerCase(Locale.ROOT)); n++) name = stem + "-" + n + ".input.png";
+            targets.add(dir.resolve(name));
+        }
+        return targets;
+    }
+
+    /** The last element of a path as given; never fails, whatever the string (it may not be a path at all). */
+    private static String baseName(String file) {
+        try {
+            Path name = Path.of(file).getFileName();
+            if (name != null) return name.toString();
+        } catch (InvalidPathException e) {
+            // not a path on this system: reading it fails too, and the dump is never written
+        }
+        return "input";
     }
 
     /**

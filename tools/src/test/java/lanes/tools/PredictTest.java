@@ -1,6 +1,7 @@
 package lanes.tools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -14,6 +15,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -46,7 +48,11 @@ class PredictTest {
 
     /** The sample image of a 7. */
     private static String seven() throws IOException {
-        return samples().stream().filter(f -> f.contains("digit-7")).findFirst().orElseThrow();
+        return sample("digit-7");
+    }
+
+    private static String sample(String prefix) throws IOException {
+        return samples().stream().filter(f -> f.contains(prefix)).findFirst().orElseThrow();
     }
 
     @Test
@@ -108,6 +114,7 @@ class PredictTest {
         Run help = run("--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("--preprocess"), help.out());
+        assertTrue(help.out().contains("NAME-2.input.png"), "--dump-input names its files: " + help.out());
     }
 
     @Test
@@ -135,6 +142,27 @@ class PredictTest {
         Run r = run("--dump-input", file.resolve("sub").toString(), seven());
         assertEquals(1, r.code());
         assertEquals("tools/predict: cannot create " + file.resolve("sub") + ": " + file + " is not a directory\n", r.err());
+    }
+
+    @Test
+    void inputsOfTheSameNameGetDumpsOfTheirOwn(@TempDir Path dir) throws IOException {
+        Path a = Files.copy(Path.of(seven()), Files.createDirectory(dir.resolve("a")).resolve("x.png"));
+        Path b = Files.copy(Path.of(sample("digit-3")), Files.createDirectory(dir.resolve("b")).resolve("x.png"));
+        Path dumps = dir.resolve("dumps");
+        Run r = run("--dump-input", dumps.toString(), a.toString(), b.toString());
+        assertEquals(0, r.code(), r.err());
+        try (Stream<Path> files = Files.list(dumps)) {
+            assertEquals(List.of("x.png-2.input.png", "x.png.input.png"), files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertFalse(Arrays.equals(Files.readAllBytes(dumps.resolve("x.png.input.png")), Files.readAllBytes(dumps.resolve("x.png-2.input.png"))),
+                "the 7 and the 3 are two different dumps");
+
+        // By position in the arguments, whatever their directories, case or spelling; never a name already taken.
+        Path d = Path.of("out");
+        List<String> inputs = List.of("a/x.png", "b/x.png", "c/X.PNG", "x.png-2", "a b.png", "a_b.png", "/");
+        List<Path> expected = new ArrayList<>();
+        for (String n : List.of("x.png", "x.png-2", "X.PNG-3", "x.png-2-2", "a_b.png", "a_b.png-2", "input")) expected.add(d.resolve(n + ".input.png"));
+        assertEquals(expected, Predict.dumpTargets(d, inputs));
     }
 
     @Test
