@@ -115,14 +115,22 @@ public final class Predict {
             } catch (IOException | RuntimeException e) {
                 failed++;
                 err.println(file + ": " + message(e));
+            } catch (OutOfMemoryError e) {
+                failed++;
+                err.println(file + ": not enough memory" + RAISE_THE_HEAP);
             }
         }
         out.flush();
         return failed == 0 ? Cli.OK : Cli.FAILED;
     }
 
+    /** How to give the tools more memory: the launchers pass LANES_JAVA_OPTS to the JVM. */
+    private static final String RAISE_THE_HEAP = " (raise the heap, e.g. LANES_JAVA_OPTS=-Xmx1g)";
+
     private static String message(Exception e) {
-        if (e instanceof BadInputException bad) return bad.problem(); // its message repeats the file name
+        if (e instanceof BadInputException bad) { // its message repeats the file name
+            return bad.problem() + (bad.getCause() instanceof OutOfMemoryError ? RAISE_THE_HEAP : "");
+        }
         String m = e.getMessage();
         String prefix = e instanceof IOException ? "" : e.getClass().getSimpleName() + ": ";
         return prefix + (m == null ? e.getClass().getSimpleName() : m);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +19,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import java.util.zip.DeflaterOutputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -221,5 +225,54 @@ class PredictTest {
         int[] a = new int[n];
         Arrays.fill(a, v);
         return a;
+    }
+
+    @Test
+    void runningOutOfMemoryIsSaidSoWithTheWayToRaiseTheHeap(@TempDir Path dir) throws Exception {
+        // A 3000 x 3000 RGBA PNG (under the decoding limit, so decoded whole: 36 MB) in a 32 MB heap: the PNG
+        // reader meets an OutOfMemoryError and wraps it. A child JVM, so that this one's heap is not at stake.
+        Path big = writeRgbaPng(dir.resolve("big.png"), 3000, 3000);
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "-Xmx32m", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Dlanes.simd=false",
+                "-cp", System.getProperty("java.class.path"), Predict.class.getName(), big.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child did not finish: " + out);
+        assertEquals(1, p.exitValue(), out);
+        assertTrue(out.contains(big + ": not enough memory to decode a 3000 x 3000 image (raise the heap, e.g. LANES_JAVA_OPTS=-Xmx1g)\n"), out);
+        assertFalse(out.contains("Exception") || out.contains("\tat "), "no stack trace: " + out);
+    }
+
+    /** An opaque white RGBA PNG, written row by row: the test never holds the image. */
+    static Path writeRgbaPng(Path file, int w, int h) throws IOException {
+        ByteArrayOutputStream idat = new ByteArrayOutputStream();
+        byte[] row = new byte[1 + 4 * w];
+        Arrays.fill(row, (byte) 255);
+        row[0] = 0; // filter: none
+        try (DeflaterOutputStream z = new DeflaterOutputStream(idat)) {
+            for (int y = 0; y < h; y++) z.write(row);
+        }
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        new DataOutputStream(header).writeInt(w);
+        new DataOutputStream(header).writeInt(h);
+        header.write(new byte[] {8, 6, 0, 0, 0}); // 8 bits, RGBA, deflate, no filter method, not interlaced
+        try (DataOutputStream png = new DataOutputStream(Files.newOutputStream(file))) {
+            png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+            chunk(png, "IHDR", header.toByteArray());
+            chunk(png, "IDAT", idat.toByteArray());
+            chunk(png, "IEND", new byte[0]);
+        }
+        return file;
+    }
+
+    private static void chunk(DataOutputStream png, String type, byte[] data) throws IOException {
+        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        crc.update(t);
+        crc.update(data);
+        png.writeInt(data.length);
+        png.write(t);
+        png.write(data);
+        png.writeInt((int) crc.getValue());
     }
 }
