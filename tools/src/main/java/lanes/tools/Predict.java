@@ -24,6 +24,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
+import lanes.engine.Activation;
 import lanes.engine.BadInputException;
 import lanes.engine.ImagePreprocessor;
 import lanes.engine.Model;
@@ -38,7 +39,8 @@ import lanes.engine.Predictor;
  * </pre>
  * A file that cannot be read, or whose {@code --dump-input} image cannot be written, is reported on stderr
  * as {@code FILE: reason} and the others still run; exit 0 when all succeeded, 1 when some failed, 2 on a
- * usage error.
+ * usage error. A model whose last layer is not softmax gives raw outputs, not probabilities: its JSON says
+ * {@code "outputs"} instead.
  */
 public final class Predict {
 
@@ -60,7 +62,8 @@ public final class Predict {
         Path model;
         @Parameter(names = "--top-k", description = "Show the K most probable classes")
         int topK = 1;
-        @Parameter(names = "--json", description = "One JSON object per line: file, label, probabilities, micros")
+        @Parameter(names = "--json", description = "One JSON object per line: file, label, probabilities, micros"
+                + " (outputs instead of probabilities for a model whose last layer is not softmax)")
         boolean json;
         @Parameter(names = "--preprocess", converter = ModeConverter.class,
                 description = "mnist (default: crop, fit 20x20, centre by mass; for photos and drawings), seed (the tutorial's resize and threshold), none (already a 28x28 MNIST-style image)")
@@ -96,6 +99,7 @@ public final class Predict {
             throw new Cli.UsageException("--top-k must be in 1.." + model.outputs() + ", got " + a.topK);
         }
         List<Path> dumps = a.dumpInput == null ? null : dumpTargets(dumpDirectory(a.dumpInput), a.files);
+        String key = probabilities(model) ? "probabilities" : "outputs";
         ImagePreprocessor pre = new ImagePreprocessor();
         Predictor predictor = model.newPredictor();
         float[] probs = new float[model.outputs()];
@@ -110,7 +114,7 @@ public final class Predict {
                 int label = predictor.predict(input, probs);
                 double micros = (System.nanoTime() - t0) / 1e3;
                 // The answer first: a dump that cannot be written is a failure of its own, not of the prediction.
-                out.println(a.json ? json(file, label, probs, micros, a.topK) : text(file, label, probs, a.topK));
+                out.println(a.json ? json(file, key, label, probs, micros, a.topK) : text(file, label, probs, a.topK));
                 if (dumps != null) dump(dumps.get(f), input);
             } catch (IOException | RuntimeException e) {
                 failed++;
@@ -134,6 +138,11 @@ public final class Predict {
         String m = e.getMessage();
         String prefix = e instanceof IOException ? "" : e.getClass().getSimpleName() + ": ";
         return prefix + (m == null ? e.getClass().getSimpleName() : m);
+    }
+
+    /** True when the model's outputs are class probabilities: a softmax last layer. */
+    static boolean probabilities(Model model) {
+        return model.weights().layers().getLast().activation() == Activation.SOFTMAX;
     }
 
     /** Indices of the k largest probabilities, largest first (ties: lower class first). */
@@ -160,9 +169,10 @@ public final class Predict {
         return s.toString();
     }
 
-    static String json(String file, int label, float[] probs, double micros, int k) {
+    /** {@code key} names the outputs: "probabilities" for a softmax model, "outputs" for any other. */
+    static String json(String file, String key, int label, float[] probs, double micros, int k) {
         StringBuilder s = new StringBuilder("{\"file\": ").append(Json.string(file))
-                .append(", \"label\": ").append(label).append(", \"probabilities\": [");
+                .append(", \"label\": ").append(label).append(", ").append(Json.string(key)).append(": [");
         for (int j = 0; j < probs.length; j++) {
             if (j > 0) s.append(", ");
             s.append(Json.number(probs[j]));

@@ -26,6 +26,11 @@ import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.DeflaterOutputStream;
 import javax.imageio.ImageIO;
+import lanes.engine.Activation;
+import lanes.engine.DenseWeights;
+import lanes.engine.Model;
+import lanes.engine.WeightFile;
+import lanes.engine.Weights;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -225,6 +230,26 @@ class PredictTest {
         int[] a = new int[n];
         Arrays.fill(a, v);
         return a;
+    }
+
+    @Test
+    void jsonCallsTheOutputsOfAModelWithoutSoftmaxOutputs(@TempDir Path dir) throws IOException {
+        // The format allows a LINEAR or RELU last layer: its outputs are scores, negative ones included, not
+        // probabilities, and the JSON must not say they are. Softmax models keep "probabilities" (see above).
+        Weights mnist = Model.loadDefault().weights();
+        String seven = seven();
+        for (Activation head : List.of(Activation.LINEAR, Activation.RELU)) {
+            List<DenseWeights> layers = new ArrayList<>(mnist.layers());
+            DenseWeights last = layers.getLast();
+            layers.set(layers.size() - 1, new DenseWeights(last.inputs(), last.units(), head, last.kernel(), last.bias()));
+            Path model = dir.resolve(head + ".lnw");
+            WeightFile.write(model, new Weights(mnist.inputSize(), layers, mnist.metadata()));
+            Run r = run("--json", "--model", model.toString(), seven);
+            assertEquals(0, r.code(), r.err());
+            Matcher m = JSON.matcher(r.out().strip().replace("\"outputs\"", "\"probabilities\""));
+            assertTrue(r.out().contains("\"outputs\": [") && !r.out().contains("probabilities") && m.matches(), r.out());
+            assertEquals("7", m.group(2), r.out());
+        }
     }
 
     @Test
