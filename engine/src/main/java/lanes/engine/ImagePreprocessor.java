@@ -464,7 +464,16 @@ public final class ImagePreprocessor {
         }
         if (lowest == highest) throw noInk(name);
         float[] out = new float[INPUT_SIZE];
-        for (int i = 0; i < INPUT_SIZE; i++) out[i] = Coefficients.level(sums[i]) < SEED_THRESHOLD ? 1f : 0f;
+        int ink = 0;
+        for (int i = 0; i < INPUT_SIZE; i++) {
+            out[i] = Coefficients.level(sums[i]) < SEED_THRESHOLD ? 1f : 0f;
+            ink += (int) out[i];
+        }
+        // Not blank, yet the threshold left nothing (faint strokes) or everything (a dark image): the
+        // network would answer an empty or a solid square, which says nothing about the image.
+        if (ink == 0 || ink == INPUT_SIZE) throw new ImageException(name, "no ink found at the seed threshold: after"
+                + " resizing to 28 x 28, " + (ink == 0 ? "no" : "every") + " pixel is darker than " + SEED_THRESHOLD
+                + " of 255 (MNIST mode finds fainter ink)");
         return out;
     }
 
