@@ -13,7 +13,8 @@ import lanes.kernels.KernelsProvider;
  * <p>Threading and allocation contract:
  * <ul>
  *   <li>{@link #predict(float[])} and {@link #predict(float[], float[])} may be called from any number
- *       of threads at once; each thread gets its own {@link Predictor} (scratch) on first use, after which
+ *       of threads at once; each thread gets its own scratch on first use (shared by all models, so a
+ *       dropped model can be collected), after which
  *       calls allocate nothing and take no lock.</li>
  *   <li>{@link #newPredictor()} gives a predictor to own (one per thread), skipping the thread-local lookup.</li>
  *   <li>{@link #predictBatch} splits images over a {@link BatchScheduler}; it allocates per-thread
@@ -31,8 +32,12 @@ public final class Model {
     final Kernels kernels;
     private final Weights weights;
     private final String source;
-    private final ThreadLocal<Predictor> perThread = ThreadLocal.withInitial(this::newPredictor);
-    private final ThreadLocal<float[][]> batchScratch; // two activation buffers of BATCH_ROWS rows per thread
+    // Scratch per thread for predict(), shared by every model: nothing in it refers to a model, so a model
+    // that is dropped (a service reloading its weights) can be collected. A thread-local per model would
+    // keep each one alive through its own value for as long as the thread lives.
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private final int batchRows; // rows per kernel call in predictBatch: BATCH_ROWS, fewer for very wide layers
+    private final ThreadLocal<float[][]> batchScratch; // two activation buffers of batchRows rows per thread
 
     private Model(Weights weights, String source, Kernels kernels) {
         this.weights = weights;
@@ -49,8 +54,22 @@ public final class Model {
         int w = 0;
         for (DenseWeights d : layers) w = Math.max(w, d.units());
         this.maxWidth = w;
-        int scratch = BATCH_ROWS * w;
+        this.batchRows = (int) Math.max(1, Math.min(BATCH_ROWS, BATCH_SCRATCH_FLOATS / w));
+        int scratch = batchRows * w; // at most max(BATCH_SCRATCH_FLOATS, w): no overflow, no 0.5 GB per thread
         this.batchScratch = ThreadLocal.withInitial(() -> new float[][] {new float[scratch], new float[scratch]});
+    }
+
+    /** Two activation buffers, grown to the widest model the thread has used. */
+    private static final class Scratch {
+        float[] even = new float[0], odd = new float[0];
+
+        Scratch fit(int width) {
+            if (even.length < width) {
+                even = new float[width];
+                odd = new float[width];
+            }
+            return this;
+        }
     }
 
     /**
@@ -95,6 +114,7 @@ public final class Model {
 
     /** Loads a weight file from the classpath (resolved against this class, so use an absolute path). */
     public static Model loadResource(String resource) throws IOException {
+        java.util.Objects.requireNonNull(resource, "resource");
         try (InputStream in = Model.class.getResourceAsStream(resource)) {
             if (in == null) throw new WeightFileException("classpath:" + resource, "no such resource on the classpath");
             return load(in, "classpath:" + resource);
@@ -112,6 +132,8 @@ public final class Model {
      * @throws IllegalArgumentException if a layer before the last uses softmax
      */
     public static Model of(Weights weights, Kernels kernels) {
+        java.util.Objects.requireNonNull(weights, "weights");
+        java.util.Objects.requireNonNull(kernels, "kernels");
         return new Model(weights, "memory", kernels);
     }
 
@@ -132,14 +154,59 @@ public final class Model {
         return new Predictor(this);
     }
 
-    /** The most probable class; thread-safe, allocation-free after the first call on a thread. */
+    /**
+     * The most probable class; thread-safe, allocation-free after the first call on a thread.
+     *
+     * @throws IllegalArgumentException if {@code input} is null, not {@link #inputSize()} long, or holds a
+     *                                  value that is not finite (or drives the outputs past float's range)
+     */
     public int predict(float[] input) {
-        return perThread.get().predict(input);
+        Scratch s = SCRATCH.get().fit(maxWidth);
+        return JfrSupport.active() ? EngineEvents.predict(this, s.even, s.odd, input, null) : run(s.even, s.odd, input, null);
     }
 
     /** The most probable class, with all class probabilities written to {@code probabilities}. */
     public int predict(float[] input, float[] probabilities) {
-        return perThread.get().predict(input, probabilities);
+        checkProbabilities(probabilities);
+        Scratch s = SCRATCH.get().fit(maxWidth);
+        return JfrSupport.active() ? EngineEvents.predict(this, s.even, s.odd, input, probabilities)
+                : run(s.even, s.odd, input, probabilities);
+    }
+
+    void checkProbabilities(float[] probabilities) {
+        if (probabilities == null || probabilities.length < outputs) throw new IllegalArgumentException(
+                "probabilities needs " + outputs + " elements, has "
+                        + (probabilities == null ? "none (null)" : probabilities.length));
+    }
+
+    /** One prediction with the given scratch; probabilities may be null (then no softmax is computed). */
+    int run(float[] even, float[] odd, float[] input, float[] probabilities) {
+        if (input == null || input.length != inputSize) throw new IllegalArgumentException(
+                "input must have " + inputSize + " values, has " + (input == null ? "none (null)" : input.length));
+        float[] logits = forward(1, input, 0, even, odd);
+        checkFinite(logits, 0, input, 0, -1);
+        int label = kernels.argmax(outputs, logits, 0);
+        if (probabilities != null) finish(1, logits, 0, probabilities, 0);
+        return label;
+    }
+
+    /**
+     * A NaN or infinite input reaches the outputs whatever the weights (NaN·w is NaN, ∞·w is ±∞), and argmax
+     * of NaN would be a confident-looking class 0. Checking the few outputs costs nothing next to the
+     * network; only when one is not finite are the inputs searched for the culprit, to name it.
+     */
+    private void checkFinite(float[] logits, int off, float[] input, int inOff, int image) {
+        for (int j = 0; j < outputs; j++) {
+            if (Float.isFinite(logits[off + j])) continue;
+            String which = image < 0 ? "input" : "image " + image + " of the batch";
+            for (int i = 0; i < inputSize; i++) {
+                float v = input[inOff + i];
+                if (!Float.isFinite(v)) throw new IllegalArgumentException(
+                        which + " has a value that is not finite: " + v + " at index " + i);
+            }
+            throw new IllegalArgumentException("the network's outputs overflow on " + which
+                    + " (its values reach float's range; inputs are expected in [0, 1] for MNIST-style models)");
+        }
     }
 
     /**
@@ -155,11 +222,13 @@ public final class Model {
                 "labels must hold " + count + " entries, has " + (labels == null ? 0 : labels.length));
         if (probabilities != null && probabilities.length < (long) count * outputs) throw new IllegalArgumentException(
                 "probabilities must hold " + count + " x " + outputs + " values, has " + probabilities.length);
-        Runnable batch = () -> scheduler.forRange(count, BATCH_ROWS, (r0, r1) -> {
+        java.util.Objects.requireNonNull(scheduler, "scheduler");
+        Runnable batch = () -> scheduler.forRange(count, batchRows, (r0, r1) -> {
             float[][] s = batchScratch.get();
-            for (int from = r0; from < r1; from += BATCH_ROWS) {
-                int rows = Math.min(BATCH_ROWS, r1 - from);
+            for (int from = r0; from < r1; from += batchRows) {
+                int rows = Math.min(batchRows, r1 - from);
                 float[] x = forward(rows, inputs, from * inputSize, s[0], s[1]);
+                for (int r = 0; r < rows; r++) checkFinite(x, r * outputs, inputs, (from + r) * inputSize, from + r);
                 for (int r = 0; r < rows; r++) labels[from + r] = kernels.argmax(outputs, x, r * outputs);
                 if (probabilities != null) finish(rows, x, 0, probabilities, from * outputs);
             }
@@ -169,6 +238,8 @@ public final class Model {
 
     /** Rows per kernel call in batch prediction: activations of 64 rows stay in L1/L2. */
     private static final int BATCH_ROWS = 64;
+    /** Batch scratch per buffer and thread, in floats (1 MiB), unless a single row is wider. */
+    private static final long BATCH_SCRATCH_FLOATS = 1 << 18;
 
     /**
      * Runs every layer on {@code rows} inputs at {@code input[inputOff...]}, each layer writing to the buffer

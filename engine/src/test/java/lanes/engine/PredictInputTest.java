@@ -1,0 +1,97 @@
+package lanes.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.ref.WeakReference;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import lanes.kernels.BatchScheduler;
+import lanes.kernels.KernelsProvider;
+import org.junit.jupiter.api.Test;
+
+/** What Model and Predictor do with inputs and lifetimes an embedding application gets wrong or relies on. */
+class PredictInputTest {
+
+    @Test
+    void aNonFiniteInputIsRefusedByIndexNotAnsweredAsClassZero() throws IOException {
+        Model model = Model.loadDefault();
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            float[] x = new float[784];
+            x[300] = bad;
+            String expected = "input has a value that is not finite: " + bad + " at index 300";
+            assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> model.predict(x)).getMessage());
+            assertEquals(expected, assertThrows(IllegalArgumentException.class,
+                    () -> model.predict(x, new float[10])).getMessage());
+            assertEquals(expected, assertThrows(IllegalArgumentException.class,
+                    () -> model.newPredictor().predict(x)).getMessage());
+
+            float[] batch = new float[3 * 784];
+            batch[2 * 784 + 5] = bad;
+            try (BatchScheduler s = new BatchScheduler(2)) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> model.predictBatch(batch, 3, new int[3], null, s));
+                assertEquals("image 2 of the batch has a value that is not finite: " + bad + " at index 5", e.getMessage());
+            }
+        }
+        // Finite but far outside [0, 1]: the outputs leave float's range, and that is said, not answered.
+        float[] huge = new float[784];
+        java.util.Arrays.fill(huge, 3e38f);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.predict(huge));
+        assertTrue(e.getMessage().startsWith("the network's outputs overflow on input"), e.getMessage());
+        // and an ordinary input still predicts
+        float[] zeros = new float[784];
+        assertEquals(model.newPredictor().predict(zeros), model.predict(zeros));
+    }
+
+    @Test
+    void aDroppedModelIsCollectedAfterPredictingOnThisThread() throws Exception {
+        // Per-thread scratch held in a per-model ThreadLocal kept every model ever used alive through its own
+        // value for as long as the thread lived: a service reloading its model leaked ~400 KB a reload.
+        WeakReference<Model> ref = predictOnceAndDrop();
+        for (int i = 0; i < 50 && ref.get() != null; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals(null, ref.get(), "the model is still reachable after predict() on this thread");
+    }
+
+    private static WeakReference<Model> predictOnceAndDrop() throws IOException {
+        Model m = Model.of(Model.loadDefault().weights(), KernelsProvider.get());
+        m.predict(new float[784]);
+        m.predict(new float[784], new float[10]);
+        return new WeakReference<>(m);
+    }
+
+    @Test
+    void predictBatchScratchFitsAVeryWideLayer() {
+        // Scratch was 64 rows of the widest layer per buffer and thread: 2 x 4 GiB here (at 2^25 units the size
+        // overflowed int), 0.5 GiB at the weight file's limit of 2^20 units. Now a wide layer gets fewer rows.
+        int wide = 1 << 24;
+        Weights w = new Weights(1, java.util.List.of(new DenseWeights(1, wide, Activation.LINEAR, new float[wide], new float[wide])),
+                new Metadata("", 0, Double.NaN, java.time.Instant.EPOCH));
+        Model m = Model.of(w, KernelsProvider.get());
+        int[] labels = new int[3];
+        try (BatchScheduler s = new BatchScheduler(1)) {
+            m.predictBatch(new float[] {1f, 2f, 3f}, 3, labels, null, s);
+        }
+        assertEquals(0, labels[2]);
+    }
+
+    @Test
+    void theEngineRunsWithoutTheJfrModule() throws Exception {
+        // A jlinked runtime may leave jdk.jfr out; the engine probed it on every call and failed with
+        // NoClassDefFoundError: jdk/jfr/FlightRecorder.
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(javaBin.toString(), "-XX:-UsePerfData", "--limit-modules", "java.base,java.logging",
+                "-cp", System.getProperty("java.class.path"), PredictWithoutJfr.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child did not finish: " + out);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("jfr module: absent; predicted 3"), out);
+    }
+}
