@@ -87,13 +87,16 @@ public final class BatchScheduler implements AutoCloseable {
 
     /**
      * Runs {@code body} over [0, n) in at most {@link #threads()} contiguous chunks of at least
-     * {@code minChunk} indices each, and returns when all are done.
+     * {@code minChunk} indices each, and returns when all are done. A body may call forRange again (on
+     * this scheduler or another): a call from one of this scheduler's own workers runs its whole range
+     * on that worker, since waiting there for chunks queued behind itself would never end.
      */
     public void forRange(int n, int minChunk, RangeBody body) {
         if (n < 0) throw new IllegalArgumentException("n must be >= 0, got " + n);
         if (minChunk < 1) throw new IllegalArgumentException("minChunk must be >= 1, got " + minChunk);
+        java.util.Objects.requireNonNull(body, "body");
         int chunks = (int) Math.min(threads, n / (long) minChunk);
-        if (chunks <= 1 || pool == null || pool.isShutdown()) {
+        if (chunks <= 1 || pool == null || pool.isShutdown() || onOwnWorker()) {
             if (pool != null && pool.isShutdown()) throw new IllegalStateException("scheduler is closed");
             if (n > 0) body.run(0, n);
             return;
@@ -173,6 +176,10 @@ public final class BatchScheduler implements AutoCloseable {
      *  thread being waited for may need this core. */
     private static void pause(long waitedNanos) {
         if (waitedNanos < 5_000) Thread.onSpinWait(); else Thread.yield();
+    }
+
+    private boolean onOwnWorker() {
+        return Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == pool;
     }
 
     /** Start of chunk t of `chunks` equal parts of [0, n). */

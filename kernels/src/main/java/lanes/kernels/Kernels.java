@@ -20,6 +20,9 @@ package lanes.kernels;
  * (an fma with a zero product returns its addend, except that a −0 addend can come back as +0), so they
  * agree bit for bit with the dense forms unless an element of C passes through −0 (an accumulated −0,
  * or a negative product that underflows), where the two may differ in the sign of that zero.
+ * C must not overlap A or B: C is cleared (or read) and written while A and B are still being read, so an
+ * overlapping C gives a wrong result; it is not checked, since the arrays may be the same with disjoint
+ * ranges (activations laid out in one buffer).
  */
 public interface Kernels {
 

@@ -113,6 +113,28 @@ class BatchSchedulerTest {
     }
 
     @Test
+    void aBodyMayCallForRangeAgainWithoutDeadlocking() throws Exception {
+        // A worker waiting for chunks it had queued behind itself never returned (always, with one worker).
+        for (int threads : new int[] {2, 3}) {
+            try (BatchScheduler s = new BatchScheduler(threads); BatchScheduler other = new BatchScheduler(2)) {
+                java.util.concurrent.atomic.AtomicLong sum = new java.util.concurrent.atomic.AtomicLong();
+                java.util.concurrent.CompletableFuture<Void> run = java.util.concurrent.CompletableFuture.runAsync(() ->
+                        s.forRange(8, 1, (a, b) -> {
+                            for (int i = a; i < b; i++) {
+                                int outer = i;
+                                s.forRange(100, 1, (c, d) -> { for (int j = c; j < d; j++) sum.addAndGet(outer * 100L + j); });
+                                other.forRange(10, 1, (c, d) -> { for (int j = c; j < d; j++) sum.addAndGet(0); });
+                            }
+                        }));
+                run.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                long expected = 0;
+                for (int i = 0; i < 8; i++) for (int j = 0; j < 100; j++) expected += i * 100L + j;
+                assertEquals(expected, sum.get(), "threads=" + threads);
+            }
+        }
+    }
+
+    @Test
     void threadCountsOutsideWhatAForkJoinPoolTakesAreRejectedByName() {
         for (int threads : new int[] {0, -1, BatchScheduler.MAX_THREADS + 1, Integer.MAX_VALUE}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new BatchScheduler(threads));
