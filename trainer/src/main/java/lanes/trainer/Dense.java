@@ -27,7 +27,12 @@ final class Dense {
     }
 
     int parameterCount() {
-        return in * out + out;
+        return (int) parameterCount(in, out);
+    }
+
+    /** Kernel and bias of a layer of this shape, in long: {@link Network.Builder} refuses one that does not fit an array. */
+    static long parameterCount(int in, int out) {
+        return (long) in * out + out;
     }
 
     /**

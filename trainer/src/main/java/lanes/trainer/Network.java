@@ -2,6 +2,7 @@ package lanes.trainer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import lanes.engine.Activation;
 import lanes.engine.DenseWeights;
@@ -14,6 +15,13 @@ import lanes.engine.Weights;
  * All parameters live in one flat array (layer by layer: kernel [in×out], then bias [out]).
  */
 public final class Network {
+
+    /**
+     * The most parameters a network may have: they live in one float[], and this is the largest array a JVM
+     * reliably allocates. A network that should be saved must also keep within {@link lanes.engine.WeightFile}'s
+     * limits on units, inputs and file size, which are smaller and are checked when it is saved.
+     */
+    public static final int MAX_PARAMETERS = Integer.MAX_VALUE - 8;
 
     final int inputSize;
     final List<Dense> layers;
@@ -33,6 +41,8 @@ public final class Network {
         private final int inputSize;
         private final List<Integer> units = new ArrayList<>();
         private final List<Activation> activations = new ArrayList<>();
+        /** Parameters of the layers so far, in long: in × out of two ints overflows an int. */
+        private long parameters;
 
         private Builder(int inputSize) {
             if (inputSize < 1) throw new IllegalArgumentException("input size must be >= 1, got " + inputSize);
@@ -42,6 +52,15 @@ public final class Network {
         public Builder dense(int units, Activation activation) {
             if (units < 1) throw new IllegalArgumentException("units must be >= 1, got " + units);
             if (activation == null) throw new IllegalArgumentException("activation is null");
+            int in = this.units.isEmpty() ? inputSize : this.units.get(this.units.size() - 1);
+            long layer = Dense.parameterCount(in, units);
+            if (layer > MAX_PARAMETERS) throw new IllegalArgumentException("dense layer " + this.units.size() + " ("
+                    + in + " inputs × " + units + " units + " + units + " biases) has " + layer
+                    + " parameters, more than the " + MAX_PARAMETERS + " a network can hold");
+            if (parameters + layer > MAX_PARAMETERS) throw new IllegalArgumentException("dense layer "
+                    + this.units.size() + " brings the network to " + (parameters + layer)
+                    + " parameters, more than the " + MAX_PARAMETERS + " a network can hold");
+            parameters += layer;
             this.units.add(units);
             activations.add(activation);
             return this;
@@ -106,6 +125,7 @@ public final class Network {
 
     /** A network holding the given weights (to continue training or to evaluate a saved model). */
     public static Network fromWeights(Weights w) {
+        Objects.requireNonNull(w, "weights");
         Builder b = builder(w.inputSize());
         for (DenseWeights d : w.layers()) b.dense(d.units(), d.activation());
         Network net = b.build(0);

@@ -1,0 +1,42 @@
+package lanes.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import lanes.engine.Activation;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * The trainer's public methods refuse bad arguments at the call, with a message that names the argument
+ * and the problem, rather than failing deep inside (an array size, an index, a kernel) or much later.
+ */
+class ArgumentChecksTest {
+
+    private static void assertRefused(String fragment, Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().contains(fragment), e.getMessage());
+    }
+
+    private static void assertNullNamed(String name, Executable call) {
+        NullPointerException e = assertThrows(NullPointerException.class, call);
+        assertTrue(e.getMessage() != null && e.getMessage().startsWith(name), e.getMessage());
+    }
+
+    @Test
+    void aNetworkIsRefusedWhenItsParametersWouldNotFitInAnArray() {
+        // in × units was multiplied in int: 65536 × 65536 + 65536 wrapped to 65536 parameters, and 50000 × 50000
+        // to a negative array size in build().
+        assertRefused("4295032832 parameters", () -> Network.builder(65536).dense(65536, Activation.SOFTMAX));
+        assertRefused("2500050000 parameters", () -> Network.builder(50000).dense(50000, Activation.SOFTMAX));
+        // Each layer fits, the two together do not.
+        assertRefused("brings the network to 2400070000 parameters",
+                () -> Network.builder(40000).dense(30000, Activation.RELU).dense(40000, Activation.SOFTMAX));
+        // The limit itself is accepted (not built here: that would be an 8 GB array).
+        int units = Network.MAX_PARAMETERS / 2;
+        assertDoesNotThrow(() -> Network.builder(1).dense(units, Activation.SOFTMAX));
+        assertRefused("parameters", () -> Network.builder(1).dense(units + 1, Activation.SOFTMAX));
+        assertNullNamed("weights", () -> Network.fromWeights(null));
+    }
+}
