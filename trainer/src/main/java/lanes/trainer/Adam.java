@@ -11,16 +11,21 @@ public final class Adam {
     private final float[] m, v;
     private long step;
 
+    /** An optimiser for a network of {@code parameters} parameters ({@link Network#parameterCount()}). */
     public Adam(float learningRate, int parameters) {
         if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
             throw new IllegalArgumentException("learning rate must be finite and > 0, got " + learningRate);
         }
+        if (parameters < 0) throw new IllegalArgumentException("parameters must be >= 0, got " + parameters);
         this.lr = learningRate;
         this.m = new float[parameters];
         this.v = new float[parameters];
     }
 
     public float learningRate() { return lr; }
+
+    /** The number of parameters this optimiser keeps moments for: the network's, for a {@link Trainer}. */
+    public int parameterCount() { return m.length; }
 
     /** Number of updates applied so far. */
     public long steps() { return step; }

@@ -2,6 +2,7 @@ package lanes.trainer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import lanes.engine.Activation;
 import lanes.engine.JfrSupport;
@@ -34,7 +35,15 @@ public final class Trainer {
     private final Gemm gemm;
     private final float[] grads;
 
+    /** @param adam an optimiser sized for the network: {@code new Adam(lr, net.parameterCount())} */
     public Trainer(Network net, Adam adam, Kernels kernels, BatchScheduler scheduler) {
+        Objects.requireNonNull(net, "net");
+        Objects.requireNonNull(adam, "adam");
+        Objects.requireNonNull(kernels, "kernels");
+        Objects.requireNonNull(scheduler, "scheduler");
+        if (adam.parameterCount() != net.parameterCount()) throw new IllegalArgumentException(
+                "adam is sized for " + adam.parameterCount() + " parameters but the network has "
+                        + net.parameterCount() + ": use new Adam(lr, net.parameterCount())");
         Dense last = net.layers.get(net.layers.size() - 1);
         if (last.activation != Activation.SOFTMAX) {
             throw new IllegalArgumentException("training uses sparse categorical cross-entropy: the last layer must be softmax");

@@ -1,10 +1,14 @@
 package lanes.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import lanes.engine.Activation;
+import lanes.kernels.BatchScheduler;
+import lanes.kernels.Kernels;
+import lanes.kernels.KernelsProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -13,6 +17,10 @@ import org.junit.jupiter.api.function.Executable;
  * and the problem, rather than failing deep inside (an array size, an index, a kernel) or much later.
  */
 class ArgumentChecksTest {
+
+    private static Network small() {
+        return Network.builder(48).dense(16, Activation.RELU).dense(4, Activation.SOFTMAX).build(1);
+    }
 
     private static void assertRefused(String fragment, Executable call) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
@@ -38,5 +46,25 @@ class ArgumentChecksTest {
         assertDoesNotThrow(() -> Network.builder(1).dense(units, Activation.SOFTMAX));
         assertRefused("parameters", () -> Network.builder(1).dense(units + 1, Activation.SOFTMAX));
         assertNullNamed("weights", () -> Network.fromWeights(null));
+    }
+
+    @Test
+    void theTrainerTakesOnlyAnAdamSizedForItsNetwork() {
+        Network net = small();
+        Kernels k = KernelsProvider.get();
+        try (BatchScheduler s = new BatchScheduler(1)) {
+            // Too small failed at the first step inside the kernels ("m is too short"); too large was accepted.
+            for (int size : new int[] {5, net.parameterCount() + 1, 5000}) {
+                assertRefused("adam is sized for " + size + " parameters but the network has " + net.parameterCount(),
+                        () -> new Trainer(net, new Adam(1e-3f, size), k, s));
+            }
+            assertNullNamed("net", () -> new Trainer(null, new Adam(1e-3f, 1), k, s));
+            assertNullNamed("adam", () -> new Trainer(net, null, k, s));
+            assertNullNamed("kernels", () -> new Trainer(net, new Adam(1e-3f, net.parameterCount()), null, s));
+            assertNullNamed("scheduler", () -> new Trainer(net, new Adam(1e-3f, net.parameterCount()), k, null));
+        }
+        assertRefused("parameters must be >= 0, got -1", () -> new Adam(1e-3f, -1));
+        assertRefused("learning rate", () -> new Adam(Float.NaN, 1));
+        assertEquals(7, new Adam(1e-3f, 7).parameterCount());
     }
 }
