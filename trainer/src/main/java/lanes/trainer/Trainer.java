@@ -67,6 +67,20 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Floats per batch row of the widest buffer: a layer's activations or, in training, the first layer's
+     * block partials. At most the network's parameter count, so a one-row batch always fits.
+     */
+    private long floatsPerRow(boolean training) {
+        long widest = net.maxWidth();
+        return training ? Math.max(widest, (long) Dense.BLOCKS * net.layers.get(0).out) : widest;
+    }
+
+    /** The most rows a batch can have: its widest buffer must fit in one array. */
+    private int maxRows(boolean training) {
+        return (int) (Network.MAX_PARAMETERS / floatsPerRow(training));
+    }
+
     /** Activation and gradient buffers for batches of up to {@code rows} rows. */
     private final class Buffers {
         final int rows;
@@ -77,6 +91,10 @@ public final class Trainer {
         final float[] partials; // the first layer's per-block products (training only)
 
         Buffers(int rows, boolean training) {
+            long floats = rows * floatsPerRow(training);
+            if (floats > Network.MAX_PARAMETERS) throw new IllegalArgumentException("a batch of " + rows
+                    + " examples needs a buffer of " + floats + " floats in this network, more than a Java array"
+                    + " holds: use a batch of at most " + maxRows(training) + " examples");
             this.rows = rows;
             int n = net.layers.size();
             act = new float[n + 1][];
@@ -279,8 +297,10 @@ public final class Trainer {
             checkShape(data, "training");
             checkedData = data;
         }
-        if (rows < 1 || from < 0 || from + rows > data.count()) throw new IllegalArgumentException(
-                "batch [" + from + ", " + (from + rows) + ") is outside the " + data.count() + " examples");
+        // In long: from + rows near Integer.MAX_VALUE would wrap negative and pass.
+        long to = (long) from + rows;
+        if (rows < 1 || from < 0 || to > data.count()) throw new IllegalArgumentException(
+                "batch [" + from + ", " + to + ") is outside the " + data.count() + " examples");
         if (stepBuffers == null || stepBuffers.rows < rows) stepBuffers = new Buffers(rows, true);
         return step(stepBuffers, data, null, from, rows, new int[1]) / rows;
     }
@@ -297,12 +317,14 @@ public final class Trainer {
     public Evaluation evaluate(Samples data) {
         checkShape(data, "evaluation");
         if (data.count() == 0) return new Evaluation(Double.NaN, Double.NaN, 0);
-        Buffers buf = new Buffers(Math.min(EVAL_BATCH, data.count()), false);
+        // Fewer rows for a network so wide that EVAL_BATCH of them would not fit in an array.
+        Buffers buf = new Buffers(Math.min(Math.min(EVAL_BATCH, data.count()), maxRows(false)), false);
         double loss = 0;
         long correct = 0;
         int[] c = new int[1];
-        for (int from = 0; from < data.count(); from += buf.rows) {
-            int b = Math.min(buf.rows, data.count() - from);
+        int b;
+        for (int from = 0; from < data.count(); from += b) { // += b, not rows: from + rows may pass Integer.MAX_VALUE
+            b = Math.min(buf.rows, data.count() - from);
             buf.load(data, null, from, b);
             buf.forward(b);
             loss += buf.loss(b, 0f, null, c);

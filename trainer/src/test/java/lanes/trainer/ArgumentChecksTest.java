@@ -1,5 +1,6 @@
 package lanes.trainer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -66,5 +67,33 @@ class ArgumentChecksTest {
         assertRefused("parameters must be >= 0, got -1", () -> new Adam(1e-3f, -1));
         assertRefused("learning rate", () -> new Adam(Float.NaN, 1));
         assertEquals(7, new Adam(1e-3f, 7).parameterCount());
+    }
+
+    @Test
+    void aBatchNearIntMaxIsOutsideTheData() {
+        Network net = small();
+        Samples data = TestData.bands(10, 48, 4, 1);
+        try (BatchScheduler s = new BatchScheduler(1)) {
+            Trainer t = new Trainer(net, new Adam(1e-3f, net.parameterCount()), KernelsProvider.get(), s);
+            // from + rows wrapped negative and passed the range check, into an ArrayIndexOutOfBoundsException.
+            assertRefused("batch [2147483647, 2147483649) is outside the 10 examples",
+                    () -> t.trainBatch(data, Integer.MAX_VALUE, 2));
+            assertRefused("batch [2, 2147483649) is outside", () -> t.trainBatch(data, 2, Integer.MAX_VALUE));
+            assertArrayEquals(small().parameters(), net.parameters(), "no refused call moved a weight");
+        }
+    }
+
+    @Test
+    void aBatchWhoseActivationsWouldNotFitInAnArrayIsRefused() {
+        // 65536 rows × 32768 units = 2^31 activations: the buffer's size wrapped to a negative int.
+        Network net = Network.builder(1).dense(1 << 15, Activation.RELU).dense(2, Activation.SOFTMAX).build(1);
+        int count = 1 << 16;
+        Samples data = new Samples(new byte[count], new byte[count], count, 1);
+        try (BatchScheduler s = new BatchScheduler(1)) {
+            Trainer t = new Trainer(net, new Adam(1e-3f, net.parameterCount()), KernelsProvider.get(), s);
+            assertRefused("use a batch of at most 32767 examples",
+                    () -> t.fit(data, null, 1, count, 1, FitListener.NONE));
+            assertRefused("use a batch of at most 32767 examples", () -> t.trainBatch(data, 0, count));
+        }
     }
 }
