@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -53,6 +54,8 @@ public final class IdxReader {
 
     private static Parsed read(Path file, int expectDims) throws IOException {
         String name = file.toString();
+        // Opening a directory succeeds and only its first read fails, with an "Is a directory" that names no path.
+        if (Files.isDirectory(file)) throw new NoSuchFileException(name, null, "is a directory, expected an IDX file");
         long fileLength = Files.size(file);
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             raw.mark(2);

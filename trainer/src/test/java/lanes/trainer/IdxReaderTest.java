@@ -287,6 +287,17 @@ class IdxReaderTest {
         assertThrows(java.nio.file.NoSuchFileException.class, () -> IdxReader.readImages(dir.resolve("nope")));
     }
 
+    @Test
+    void aDirectoryIsNamedAsSuch() {
+        // It was a bare "IOException: Is a directory" from the first read, without the path.
+        java.nio.file.NoSuchFileException e = assertThrows(java.nio.file.NoSuchFileException.class,
+                () -> IdxReader.readImages(dir));
+        assertEquals(dir + ": is a directory, expected an IDX file", e.getMessage());
+        e = assertThrows(java.nio.file.NoSuchFileException.class, () -> IdxReader.readLabels(dir));
+        assertEquals(dir.toString(), e.getFile());
+        assertEquals("is a directory, expected an IDX file", e.getReason());
+    }
+
     private static boolean isGzip(Path f) throws IOException {
         byte[] b = Files.readAllBytes(f);
         return b.length > 1 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b;
