@@ -1,5 +1,7 @@
 package lanes.kernels;
 
+import java.util.Objects;
+
 /**
  * GEMM over a {@link BatchScheduler}: rows of C are split into contiguous chunks, one kernel call per
  * chunk. Each element of C is computed by one thread in the fixed k order, so the result is
@@ -14,8 +16,8 @@ public final class Gemm {
     private final BatchScheduler scheduler;
 
     public Gemm(Kernels kernels, BatchScheduler scheduler) {
-        this.kernels = kernels;
-        this.scheduler = scheduler;
+        this.kernels = Objects.requireNonNull(kernels, "kernels");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     }
 
     public Kernels kernels() { return kernels; }

@@ -3,6 +3,7 @@ package lanes.kernels;
 import static lanes.kernels.TestSupport.SIZES;
 import static lanes.kernels.TestSupport.assertBitsEqual;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -332,6 +333,16 @@ class GemmTest {
                 assertBitsEqual(new float[] {7, 8, 9}, c, kern.name() + " accumulate=" + accumulate);
             }
         }
+    }
+
+    @Test
+    void aGemmNeedsKernelsAndAScheduler() {
+        // Without the check a missing one surfaced only at the first multiplication.
+        try (BatchScheduler s = new BatchScheduler(1)) {
+            assertEquals("kernels", assertThrows(NullPointerException.class, () -> new Gemm(null, s)).getMessage());
+        }
+        assertEquals("scheduler", assertThrows(NullPointerException.class,
+                () -> new Gemm(KernelsProvider.get(), null)).getMessage());
     }
 
     @Test

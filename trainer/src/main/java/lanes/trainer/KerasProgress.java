@@ -2,6 +2,7 @@ package lanes.trainer;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Keras' progress display. On a terminal the bar is redrawn in place with an ETA (at most ten times
@@ -21,7 +22,7 @@ public final class KerasProgress implements FitListener {
     private int lastLength;
 
     public KerasProgress(PrintStream out, boolean terminal) {
-        this.out = out;
+        this.out = Objects.requireNonNull(out, "out");
         this.terminal = terminal;
     }
 

@@ -1,5 +1,7 @@
 package lanes.trainer;
 
+import java.util.Objects;
+
 /**
  * Labelled examples kept as unsigned bytes (60,000 MNIST images are 47 MB as bytes, four times that as
  * floats); batches are normalised to [0, 1] as they are assembled.
@@ -12,6 +14,8 @@ package lanes.trainer;
 public record Samples(byte[] pixels, byte[] labels, int count, int features) {
 
     public Samples {
+        Objects.requireNonNull(pixels, "pixels");
+        Objects.requireNonNull(labels, "labels");
         if (count < 0 || features < 1) throw new IllegalArgumentException("bad shape " + count + "x" + features);
         if (pixels.length != (long) count * features) throw new IllegalArgumentException(
                 "pixels has " + pixels.length + " bytes, expected " + count + "x" + features);
@@ -21,6 +25,7 @@ public record Samples(byte[] pixels, byte[] labels, int count, int features) {
 
     /** The first n examples (for quick runs and tests). */
     public Samples head(int n) {
+        if (n < 0) throw new IllegalArgumentException("n must be >= 0, got " + n);
         if (n >= count) return this;
         return new Samples(java.util.Arrays.copyOf(pixels, n * features), java.util.Arrays.copyOf(labels, n), n, features);
     }

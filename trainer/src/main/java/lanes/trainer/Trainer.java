@@ -202,6 +202,8 @@ public final class Trainer {
     /** Trains for {@code epochs} epochs and validates after each one when {@code validation} is not null. */
     public List<EpochResult> fit(Samples train, Samples validation, int epochs, int batchSize, long seed,
                                  FitListener listener) {
+        Objects.requireNonNull(train, "train");
+        Objects.requireNonNull(listener, "listener (use FitListener.NONE for none)");
         if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         checkShape(train, "training");
@@ -293,6 +295,7 @@ public final class Trainer {
      * returns the batch's mean loss. For benchmarks and custom loops; {@link #fit} does the shuffling.
      */
     public double trainBatch(Samples data, int from, int rows) {
+        Objects.requireNonNull(data, "data");
         if (data != checkedData) { // labels are checked once per data set, not on every step
             checkShape(data, "training");
             checkedData = data;
@@ -315,6 +318,7 @@ public final class Trainer {
 
     /** Mean loss and accuracy over {@code data}, in batches, without touching the weights. */
     public Evaluation evaluate(Samples data) {
+        Objects.requireNonNull(data, "data");
         checkShape(data, "evaluation");
         if (data.count() == 0) return new Evaluation(Double.NaN, Double.NaN, 0);
         // Fewer rows for a network so wide that EVAL_BATCH of them would not fit in an array.

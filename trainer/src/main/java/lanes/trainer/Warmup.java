@@ -1,5 +1,6 @@
 package lanes.trainer;
 
+import java.util.Objects;
 import java.util.SplittableRandom;
 import lanes.engine.Activation;
 import lanes.kernels.BatchScheduler;
@@ -26,6 +27,8 @@ public final class Warmup {
      * took 0.5 s more than it saved in epoch 1.)
      */
     public static double run(Kernels kernels, BatchScheduler scheduler) {
+        Objects.requireNonNull(kernels, "kernels");
+        Objects.requireNonNull(scheduler, "scheduler");
         long start = System.nanoTime();
         train(kernels, scheduler, 32, 64, 8, 1500);
         train(kernels, scheduler, 200, 80, 32, 300);

@@ -84,6 +84,21 @@ class ArgumentChecksTest {
     }
 
     @Test
+    void trainingAndEvaluationNameAMissingArgument() {
+        Network net = small();
+        Samples data = TestData.bands(10, 48, 4, 1);
+        try (BatchScheduler s = new BatchScheduler(1)) {
+            Trainer t = new Trainer(net, new Adam(1e-3f, net.parameterCount()), KernelsProvider.get(), s);
+            assertNullNamed("data", () -> t.trainBatch(null, 0, 1));
+            assertNullNamed("data", () -> t.evaluate(null));
+            assertNullNamed("train", () -> t.fit(null, null, 1, 1, 1, FitListener.NONE));
+            // It failed at the first callback, after the epoch's setup.
+            assertNullNamed("listener", () -> t.fit(data, null, 1, 1, 1, null));
+            assertArrayEquals(small().parameters(), net.parameters(), "no refused call moved a weight");
+        }
+    }
+
+    @Test
     void aBatchWhoseActivationsWouldNotFitInAnArrayIsRefused() {
         // 65536 rows × 32768 units = 2^31 activations: the buffer's size wrapped to a negative int.
         Network net = Network.builder(1).dense(1 << 15, Activation.RELU).dense(2, Activation.SOFTMAX).build(1);
@@ -95,5 +110,19 @@ class ArgumentChecksTest {
                     () -> t.fit(data, null, 1, count, 1, FitListener.NONE));
             assertRefused("use a batch of at most 32767 examples", () -> t.trainBatch(data, 0, count));
         }
+    }
+
+    @Test
+    void samplesAndTheHelpersNameWhatIsMissing() {
+        Samples data = TestData.bands(10, 48, 4, 1);
+        assertRefused("n must be >= 0, got -1", () -> data.head(-1));
+        assertEquals(0, data.head(0).count());
+        assertNullNamed("pixels", () -> new Samples(null, new byte[1], 1, 1));
+        assertNullNamed("labels", () -> new Samples(new byte[1], null, 1, 1));
+        assertNullNamed("out", () -> new KerasProgress(null, false));
+        try (BatchScheduler s = new BatchScheduler(1)) {
+            assertNullNamed("kernels", () -> Warmup.run(null, s));
+        }
+        assertNullNamed("scheduler", () -> Warmup.run(KernelsProvider.get(), null));
     }
 }
