@@ -6,6 +6,12 @@ import java.util.Objects;
  * Labelled examples kept as unsigned bytes (60,000 MNIST images are 47 MB as bytes, four times that as
  * floats); batches are normalised to [0, 1] as they are assembled.
  *
+ * <p>The arrays are not copied, and must not be modified while a {@link Trainer} uses them. The trainer
+ * checks every label against the network's classes when it first gets a {@code Samples} (once, not on
+ * every step: it is a scan of all the labels); a label changed afterwards to a class the network does not
+ * have fails its step, before any weight moves, with the kernels' message, which names its row in the
+ * batch rather than in the data; one changed to another valid class is simply trained on.
+ *
  * @param pixels   count × features unsigned bytes, one example per row
  * @param labels   count class indices, unsigned bytes
  * @param count    number of examples

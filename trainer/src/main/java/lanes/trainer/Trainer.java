@@ -296,7 +296,7 @@ public final class Trainer {
      */
     public double trainBatch(Samples data, int from, int rows) {
         Objects.requireNonNull(data, "data");
-        if (data != checkedData) { // labels are checked once per data set, not on every step
+        if (data != checkedData) { // labels are checked once per data set, not on every step (see Samples)
             checkShape(data, "training");
             checkedData = data;
         }

@@ -113,6 +113,22 @@ class ArgumentChecksTest {
     }
 
     @Test
+    void aLabelChangedAfterItsCheckFailsTheStepBeforeAnyWeightMoves() {
+        // What Samples documents: labels are checked once per Samples, and the kernels' own check stops a
+        // step whose batch holds a label changed since, before the update.
+        Network net = small();
+        Samples data = TestData.bands(10, 48, 4, 1);
+        try (BatchScheduler s = new BatchScheduler(1)) {
+            Trainer t = new Trainer(net, new Adam(1e-3f, net.parameterCount()), KernelsProvider.get(), s);
+            t.trainBatch(data, 0, 2);
+            float[] before = net.parameters();
+            data.labels()[3] = (byte) 200;
+            assertRefused("= 200 is not a class", () -> t.trainBatch(data, 2, 2));
+            assertArrayEquals(before, net.parameters());
+        }
+    }
+
+    @Test
     void samplesAndTheHelpersNameWhatIsMissing() {
         Samples data = TestData.bands(10, 48, 4, 1);
         assertRefused("n must be >= 0, got -1", () -> data.head(-1));
