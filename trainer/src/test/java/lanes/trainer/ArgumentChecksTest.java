@@ -23,6 +23,10 @@ class ArgumentChecksTest {
         return Network.builder(48).dense(16, Activation.RELU).dense(4, Activation.SOFTMAX).build(1);
     }
 
+    private static Trainer trainer(Network net, BatchScheduler s) {
+        return new Trainer(net, new Adam(1e-3f, net.parameterCount()), KernelsProvider.get(), s);
+    }
+
     private static void assertRefused(String fragment, Executable call) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
         assertTrue(e.getMessage().contains(fragment), e.getMessage());
@@ -70,31 +74,29 @@ class ArgumentChecksTest {
     }
 
     @Test
-    void aBatchNearIntMaxIsOutsideTheData() {
+    void aBadBatchOrAMissingArgumentIsRefusedBeforeAnyWeightMoves() {
         Network net = small();
         Samples data = TestData.bands(10, 48, 4, 1);
         try (BatchScheduler s = new BatchScheduler(1)) {
-            Trainer t = new Trainer(net, new Adam(1e-3f, net.parameterCount()), KernelsProvider.get(), s);
+            Trainer t = trainer(net, s);
             // from + rows wrapped negative and passed the range check, into an ArrayIndexOutOfBoundsException.
             assertRefused("batch [2147483647, 2147483649) is outside the 10 examples",
                     () -> t.trainBatch(data, Integer.MAX_VALUE, 2));
             assertRefused("batch [2, 2147483649) is outside", () -> t.trainBatch(data, 2, Integer.MAX_VALUE));
-            assertArrayEquals(small().parameters(), net.parameters(), "no refused call moved a weight");
-        }
-    }
-
-    @Test
-    void trainingAndEvaluationNameAMissingArgument() {
-        Network net = small();
-        Samples data = TestData.bands(10, 48, 4, 1);
-        try (BatchScheduler s = new BatchScheduler(1)) {
-            Trainer t = new Trainer(net, new Adam(1e-3f, net.parameterCount()), KernelsProvider.get(), s);
             assertNullNamed("data", () -> t.trainBatch(null, 0, 1));
             assertNullNamed("data", () -> t.evaluate(null));
             assertNullNamed("train", () -> t.fit(null, null, 1, 1, 1, FitListener.NONE));
             // It failed at the first callback, after the epoch's setup.
             assertNullNamed("listener", () -> t.fit(data, null, 1, 1, 1, null));
             assertArrayEquals(small().parameters(), net.parameters(), "no refused call moved a weight");
+
+            // What Samples documents: labels are checked once per Samples, and the kernels' own check stops a
+            // step whose batch holds a label changed since, before the update.
+            t.trainBatch(data, 0, 2);
+            float[] before = net.parameters();
+            data.labels()[3] = (byte) 200;
+            assertRefused("= 200 is not a class", () -> t.trainBatch(data, 2, 2));
+            assertArrayEquals(before, net.parameters(), "a step refused for a changed label moved a weight");
         }
     }
 
@@ -105,26 +107,10 @@ class ArgumentChecksTest {
         int count = 1 << 16;
         Samples data = new Samples(new byte[count], new byte[count], count, 1);
         try (BatchScheduler s = new BatchScheduler(1)) {
-            Trainer t = new Trainer(net, new Adam(1e-3f, net.parameterCount()), KernelsProvider.get(), s);
+            Trainer t = trainer(net, s);
             assertRefused("use a batch of at most 32767 examples",
                     () -> t.fit(data, null, 1, count, 1, FitListener.NONE));
             assertRefused("use a batch of at most 32767 examples", () -> t.trainBatch(data, 0, count));
-        }
-    }
-
-    @Test
-    void aLabelChangedAfterItsCheckFailsTheStepBeforeAnyWeightMoves() {
-        // What Samples documents: labels are checked once per Samples, and the kernels' own check stops a
-        // step whose batch holds a label changed since, before the update.
-        Network net = small();
-        Samples data = TestData.bands(10, 48, 4, 1);
-        try (BatchScheduler s = new BatchScheduler(1)) {
-            Trainer t = new Trainer(net, new Adam(1e-3f, net.parameterCount()), KernelsProvider.get(), s);
-            t.trainBatch(data, 0, 2);
-            float[] before = net.parameters();
-            data.labels()[3] = (byte) 200;
-            assertRefused("= 200 is not a class", () -> t.trainBatch(data, 2, 2));
-            assertArrayEquals(before, net.parameters());
         }
     }
 
