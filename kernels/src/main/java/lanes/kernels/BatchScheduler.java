@@ -71,12 +71,12 @@ public final class BatchScheduler implements AutoCloseable {
         if (s != null) {
             try {
                 int t = Integer.parseInt(s.trim());
-                if (t >= 1) return t;
+                if (t >= 1 && t <= MAX_THREADS) return t;
             } catch (NumberFormatException ignored) {
                 // fall through to the default, with a word on stderr below
             }
             System.getLogger("lanes.kernels").log(System.Logger.Level.WARNING,
-                    "Lanes: ignoring -Dlanes.threads=" + s + " (not a positive integer)");
+                    "Lanes: ignoring -Dlanes.threads=" + s + " (not an integer in 1.." + MAX_THREADS + ")");
         }
         return Runtime.getRuntime().availableProcessors();
     }
@@ -87,9 +87,11 @@ public final class BatchScheduler implements AutoCloseable {
 
     /**
      * Runs {@code body} over [0, n) in at most {@link #threads()} contiguous chunks of at least
-     * {@code minChunk} indices each, and returns when all are done. A body may call forRange again (on
-     * this scheduler or another): a call from one of this scheduler's own workers runs its whole range
-     * on that worker, since waiting there for chunks queued behind itself would never end.
+     * {@code minChunk} indices each, and returns when all are done. Which thread runs a chunk does not
+     * change what it computes. A body may call forRange again, on this scheduler or another: a call from
+     * one of this scheduler's own workers runs its whole range on that worker, and a caller whose chunks
+     * no worker has taken after the spin runs them itself, so that schedulers waiting on each other
+     * (A's body calling B's forRange calling A's) still finish.
      */
     public void forRange(int n, int minChunk, RangeBody body) {
         if (n < 0) throw new IllegalArgumentException("n must be >= 0, got " + n);
@@ -101,25 +103,13 @@ public final class BatchScheduler implements AutoCloseable {
             if (n > 0) body.run(0, n);
             return;
         }
-        Region region = new Region(chunks);
+        Region region = new Region(n, chunks, body);
         for (int t = 1; t < chunks; t++) {
-            int index = t, start = bound(n, chunks, t), end = bound(n, chunks, t + 1);
             pool.execute(() -> {
-                try {
-                    body.run(start, end);
-                } catch (Throwable e) {
-                    region.failures[index] = e;
-                } finally {
-                    region.done();
-                }
-                linger();
+                if (region.runNext()) linger();
             });
         }
-        try {
-            body.run(0, bound(n, chunks, 1));
-        } catch (Throwable e) {
-            region.failures[0] = e;
-        }
+        region.run(0);
         region.await();
         Throwable failure = null;
         for (Throwable e : region.failures) {
@@ -139,27 +129,54 @@ public final class BatchScheduler implements AutoCloseable {
      */
     private static final long SPIN_NANOS = Math.max(0, Long.getLong("lanes.spinMicros", 50)) * 1000;
 
-    /** The chunks of one forRange call handed to workers: a countdown and their failures. */
+    /**
+     * The chunks of one forRange call: chunk 0 is the caller's, chunks 1.. go to whoever claims them first,
+     * a worker or, once it has waited out the spin, the caller; a countdown of the unfinished ones, and
+     * their failures.
+     */
     private static final class Region {
+        final int n, chunks;
+        final RangeBody body;
         final Throwable[] failures;
-        final AtomicInteger pending;
+        final AtomicInteger next = new AtomicInteger(1), pending;
         final Thread caller = Thread.currentThread();
 
-        Region(int chunks) {
+        Region(int n, int chunks, RangeBody body) {
+            this.n = n;
+            this.chunks = chunks;
+            this.body = body;
             failures = new Throwable[chunks];
             pending = new AtomicInteger(chunks - 1);
         }
 
-        void done() {
+        /** Claims and runs the next unclaimed chunk; false when none was left. */
+        boolean runNext() {
+            int t = next.getAndIncrement();
+            if (t >= chunks) return false;
+            run(t);
             if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
+            return true;
         }
 
-        /** Returns when every worker chunk has finished (the countdown also publishes their failures). */
+        void run(int t) {
+            try {
+                body.run(bound(n, chunks, t), bound(n, chunks, t + 1));
+            } catch (Throwable e) {
+                failures[t] = e;
+            }
+        }
+
+        /**
+         * Returns when every chunk has finished (the countdown also publishes their failures). Spins first,
+         * as a worker normally takes its chunk within microseconds; after that the caller runs what no
+         * worker has claimed (every worker may be blocked in a forRange of its own), then parks.
+         */
         void await() {
             long start = System.nanoTime();
             while (pending.get() > 0) {
                 long waited = System.nanoTime() - start;
-                if (waited < SPIN_NANOS) pause(waited); else LockSupport.park(this);
+                if (waited < SPIN_NANOS) pause(waited);
+                else if (!runNext()) LockSupport.park(this);
             }
         }
     }

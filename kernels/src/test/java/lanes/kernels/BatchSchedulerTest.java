@@ -135,6 +135,21 @@ class BatchSchedulerTest {
     }
 
     @Test
+    void schedulersThatWaitOnEachOtherStillFinish() throws Exception {
+        // A's worker waits in B.forRange, whose worker calls A.forRange: that chunk was queued behind A's
+        // only worker, which was waiting for B. The caller of a region now runs chunks nobody has claimed.
+        try (BatchScheduler a = new BatchScheduler(2); BatchScheduler b = new BatchScheduler(2)) {
+            java.util.concurrent.atomic.AtomicInteger leaves = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.CompletableFuture<Void> run = java.util.concurrent.CompletableFuture.runAsync(() ->
+                    a.forRange(2, 1, (s1, e1) -> b.forRange(2, 1, (s2, e2) -> a.forRange(2, 1, (s3, e3) -> {
+                        for (int i = s3; i < e3; i++) leaves.incrementAndGet();
+                    }))));
+            run.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(2 * 2 * 2, leaves.get());
+        }
+    }
+
+    @Test
     void threadCountsOutsideWhatAForkJoinPoolTakesAreRejectedByName() {
         for (int threads : new int[] {0, -1, BatchScheduler.MAX_THREADS + 1, Integer.MAX_VALUE}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new BatchScheduler(threads));
