@@ -32,12 +32,13 @@ public final class Model {
     final Kernels kernels;
     private final Weights weights;
     private final String source;
-    // Scratch per thread for predict(), shared by every model: nothing in it refers to a model, so a model
-    // that is dropped (a service reloading its weights) can be collected. A thread-local per model would
-    // keep each one alive through its own value for as long as the thread lives.
+    // Scratch per thread for predict() and for predictBatch's chunks, shared by every model: nothing in it
+    // refers to a model, and no model owns a ThreadLocal, so a model that is dropped (a service reloading
+    // its weights) leaves nothing behind on the threads that used it. A thread-local per model kept each
+    // one alive through its own value, or its buffers until the thread's map happened to purge them.
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<Scratch> BATCH_SCRATCH = ThreadLocal.withInitial(Scratch::new);
     private final int batchRows; // rows per kernel call in predictBatch: BATCH_ROWS, fewer for very wide layers
-    private final ThreadLocal<float[][]> batchScratch; // two activation buffers of batchRows rows per thread
 
     private Model(Weights weights, String source, Kernels kernels) {
         this.weights = weights;
@@ -55,22 +56,33 @@ public final class Model {
         for (DenseWeights d : layers) w = Math.max(w, d.units());
         this.maxWidth = w;
         this.batchRows = (int) Math.max(1, Math.min(BATCH_ROWS, BATCH_SCRATCH_FLOATS / w));
-        int scratch = batchRows * w; // at most max(BATCH_SCRATCH_FLOATS, w): no overflow, no 0.5 GB per thread
-        this.batchScratch = ThreadLocal.withInitial(() -> new float[][] {new float[scratch], new float[scratch]});
     }
 
-    /** Two activation buffers, grown to the widest model the thread has used. */
+    /**
+     * Two activation buffers, grown to the largest need the thread has had, up to {@link #KEPT_FLOATS};
+     * a larger need (a layer wider than the weight file allows, built in memory) gets buffers of its own
+     * for that call, so one huge model does not pin its scratch on every thread for good.
+     */
     private static final class Scratch {
         float[] even = new float[0], odd = new float[0];
 
-        Scratch fit(int width) {
-            if (even.length < width) {
-                even = new float[width];
-                odd = new float[width];
+        Scratch fit(int floats) {
+            if (floats > KEPT_FLOATS) {
+                Scratch once = new Scratch();
+                once.even = new float[floats];
+                once.odd = new float[floats];
+                return once;
+            }
+            if (even.length < floats) {
+                even = new float[floats];
+                odd = new float[floats];
             }
             return this;
         }
     }
+
+    /** Scratch kept per thread: a layer of the weight file's widest (2^20 units), 4 MiB a buffer. */
+    private static final int KEPT_FLOATS = WeightFile.MAX_UNITS;
 
     /**
      * Reads and validates a weight file.
@@ -157,8 +169,9 @@ public final class Model {
     /**
      * The most probable class; thread-safe, allocation-free after the first call on a thread.
      *
-     * @throws IllegalArgumentException if {@code input} is null, not {@link #inputSize()} long, or holds a
-     *                                  value that is not finite (or drives the outputs past float's range)
+     * @throws IllegalArgumentException if {@code input} is null, not {@link #inputSize()} long, or makes an
+     *                                  output NaN or infinite (a NaN input always does, an infinite one
+     *                                  almost always; finite values far outside the training range can)
      */
     public int predict(float[] input) {
         Scratch s = SCRATCH.get().fit(maxWidth);
@@ -191,9 +204,10 @@ public final class Model {
     }
 
     /**
-     * A NaN or infinite input reaches the outputs whatever the weights (NaN·w is NaN, ∞·w is ±∞), and argmax
-     * of NaN would be a confident-looking class 0. Checking the few outputs costs nothing next to the
-     * network; only when one is not finite are the inputs searched for the culprit, to name it.
+     * A NaN input always reaches the outputs (NaN·w is NaN), and so does an infinite one unless every weight
+     * it meets has the sign that ReLU then zeroes; argmax of NaN would be a confident-looking class 0.
+     * Checking the few outputs costs nothing next to the network; only when one is not finite are the
+     * inputs searched for the culprit, to name it.
      */
     private void checkFinite(float[] logits, int off, float[] input, int inOff, int image) {
         for (int j = 0; j < outputs; j++) {
@@ -224,10 +238,10 @@ public final class Model {
                 "probabilities must hold " + count + " x " + outputs + " values, has " + probabilities.length);
         java.util.Objects.requireNonNull(scheduler, "scheduler");
         Runnable batch = () -> scheduler.forRange(count, batchRows, (r0, r1) -> {
-            float[][] s = batchScratch.get();
+            Scratch s = BATCH_SCRATCH.get().fit(batchRows * maxWidth);
             for (int from = r0; from < r1; from += batchRows) {
                 int rows = Math.min(batchRows, r1 - from);
-                float[] x = forward(rows, inputs, from * inputSize, s[0], s[1]);
+                float[] x = forward(rows, inputs, from * inputSize, s.even, s.odd);
                 for (int r = 0; r < rows; r++) checkFinite(x, r * outputs, inputs, (from + r) * inputSize, from + r);
                 for (int r = 0; r < rows; r++) labels[from + r] = kernels.argmax(outputs, x, r * outputs);
                 if (probabilities != null) finish(rows, x, 0, probabilities, from * outputs);
