@@ -39,8 +39,9 @@ final class Cli {
 
         /**
          * The checks that need nothing but the arguments themselves, run after parsing and before the
-         * body: throws {@link UsageException}. Reads no file and writes none, so the whole of argument
-         * handling can be exercised without running the command.
+         * body: throws {@link UsageException}. Writes nothing and reads no file's contents (at most whether
+         * two paths name one file), so the whole of argument handling can be exercised without running the
+         * command.
          */
         void check() {}
     }

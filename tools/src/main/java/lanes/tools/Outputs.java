@@ -51,12 +51,22 @@ final class Outputs {
     static void writeAtomically(Path file, byte[] bytes) throws IOException {
         checkWritable(file);
         Path target = file.toAbsolutePath();
+        // An existing file keeps what a write through it would have kept: a link stays a link (its
+        // destination is replaced), and the file keeps its permissions.
+        if (Files.exists(target)) target = target.toRealPath();
         Path temp = Fetcher.tempName(target.getParent(), target.getFileName().toString());
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) ch.write(buf);
                 ch.force(true);
+            }
+            if (Files.exists(target)) {
+                try {
+                    Files.setPosixFilePermissions(temp, Files.getPosixFilePermissions(target));
+                } catch (UnsupportedOperationException e) {
+                    // not a POSIX file system: the new file gets the default permissions
+                }
             }
             move(temp, target);
         } catch (IOException e) {

@@ -260,9 +260,13 @@ class PredictTest {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(java.toString(), "-Xmx32m", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Dlanes.simd=false",
                 "-cp", System.getProperty("java.class.path"), Predict.class.getName(), big.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child did not finish: " + out);
+                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        // Output to a file, not read here: reading would block until the child exits, so a hung child would
+        // hang the build instead of failing the test.
+        boolean finished = p.waitFor(60, TimeUnit.SECONDS);
+        if (!finished) p.destroyForcibly();
+        String out = Files.readString(dir.resolve("child.log"));
+        assertTrue(finished, "child did not finish: " + out);
         assertEquals(1, p.exitValue(), out);
         assertTrue(out.contains(big + ": not enough memory to decode a 3000 x 3000 image (raise the heap, e.g. LANES_JAVA_OPTS=-Xmx1g)\n"), out);
         assertFalse(out.contains("Exception") || out.contains("\tat "), "no stack trace: " + out);

@@ -68,6 +68,19 @@ class TrainRunTest {
     }
 
     @Test
+    void aHistoryBehindALinkIsWrittenThroughItWithItsPermissionsKept() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path real = Files.writeString(dir.resolve("real.csv"), "old\n");
+        var perms = java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-r--");
+        Files.setPosixFilePermissions(real, perms);
+        Path link = Files.createSymbolicLink(dir.resolve("link.csv"), real);
+        assertEquals(Cli.OK, train("--out", dir.resolve("m.lnw").toString(), "--history", link.toString()), stderr());
+        assertTrue(Files.isSymbolicLink(link), "the link is still a link");
+        assertTrue(Files.readString(real).startsWith("epoch,seconds,loss,accuracy,val_loss,val_accuracy\n"));
+        assertEquals(perms, Files.getPosixFilePermissions(real));
+    }
+
+    @Test
     void anOutputThatIsADirectoryFailsBeforeTrainingAndWritesNothing() throws IOException {
         Path outDir = Files.createDirectory(dir.resolve("out-dir")), history = dir.resolve("h.csv");
         assertEquals(Cli.FAILED, train("--out", outDir.toString(), "--history", history.toString()));
