@@ -16,15 +16,25 @@ abstract class StridedGemm implements Kernels {
     @Override
     public final void matmul(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc, boolean accumulate) {
-        Checks.gemm(m, n, k, false, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate, false);
+        checked(m, n, k, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, false);
     }
 
     @Override
     public final void matmulTransA(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                    float[] c, int cOff, int ldc, boolean accumulate) {
-        Checks.gemm(m, n, k, true, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate, false);
+        checked(m, n, k, true, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, false);
+    }
+
+    @Override
+    public final void matmulSkipZeros(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                      float[] c, int cOff, int ldc, boolean accumulate) {
+        checked(m, n, k, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, true);
+    }
+
+    @Override
+    public final void matmulTransASkipZeros(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                            float[] c, int cOff, int ldc, boolean accumulate) {
+        checked(m, n, k, true, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, true);
     }
 
     @Override
@@ -35,17 +45,11 @@ abstract class StridedGemm implements Kernels {
         gemm(m, n, k, a, aOff, lda, 1, bt, 0, n, c, cOff, ldc, accumulate, false);
     }
 
-    @Override
-    public final void matmulSkipZeros(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                      float[] c, int cOff, int ldc, boolean accumulate) {
-        Checks.gemm(m, n, k, false, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate, true);
-    }
-
-    @Override
-    public final void matmulTransASkipZeros(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                                            float[] c, int cOff, int ldc, boolean accumulate) {
-        Checks.gemm(m, n, k, true, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate, true);
+    /** A stored [m×k] (or, transposed, [k×m]): rows lda apart, or columns lda apart for Aᵀ. */
+    private void checked(int m, int n, int k, boolean transA, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                         float[] c, int cOff, int ldc, boolean accumulate, boolean skipZeros) {
+        Checks.gemm(m, n, k, transA, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (transA) gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate, skipZeros);
+        else gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate, skipZeros);
     }
 }
