@@ -34,8 +34,10 @@ public final class Train {
         int epochs = 10;
         @Parameter(names = "--batch", description = "Examples per step")
         int batch = 32;
+        // Kept as given: parsed straight to float (decimal to float in one rounding, as Float.parseFloat does,
+        // so the weights match any run given the same text), and reported as typed ("1e-50", not "0.0").
         @Parameter(names = "--lr", description = "Adam learning rate")
-        double lr = Double.parseDouble(Float.toString(Adam.DEFAULT_LR)); // parsed as double: 1e-50 is reported as 1e-50, not 0
+        String lr = Float.toString(Adam.DEFAULT_LR);
         @Parameter(names = "--hidden", description = "Units of the hidden ReLU layer")
         int hidden = 128;
         @Parameter(names = "--seed", description = "Seed of the weight initialisation and the shuffling")
@@ -47,6 +49,11 @@ public final class Train {
         @Parameter(names = "--history", description = "CSV with one row per epoch: epoch,seconds,loss,accuracy,val_loss,val_accuracy")
         Path history;
 
+        /** The learning rate as Adam takes it; valid once {@link #check()} has passed. */
+        float learningRate() {
+            return Float.parseFloat(lr);
+        }
+
         @Override
         void check() {
             Cli.atLeastOne("--epochs", epochs);
@@ -54,8 +61,15 @@ public final class Train {
             Cli.atLeastOne("--hidden", hidden);
             if (hidden > WeightFile.MAX_UNITS) throw new Cli.UsageException(
                     "--hidden must be at most " + WeightFile.MAX_UNITS + " (the weight file's limit), got " + hidden);
-            if (!(lr > 0) || Double.isInfinite(lr)) throw new Cli.UsageException("--lr must be > 0, got " + lr);
-            if (!((float) lr > 0) || Float.isInfinite((float) lr)) throw new Cli.UsageException(
+            double exact;
+            try {
+                exact = Double.parseDouble(lr);
+            } catch (NumberFormatException e) {
+                throw new Cli.UsageException("--lr must be a number, got '" + lr + "'");
+            }
+            if (!(exact > 0) || Double.isInfinite(exact)) throw new Cli.UsageException("--lr must be > 0, got " + lr);
+            float f = learningRate();
+            if (!(f > 0) || Float.isInfinite(f)) throw new Cli.UsageException(
                     "--lr must be a float32 between " + Float.MIN_VALUE + " and " + Float.MAX_VALUE + ", got " + lr);
             if (threads != null && (threads < 1 || threads > BatchScheduler.MAX_THREADS)) throw new Cli.UsageException(
                     "--threads must be between 1 and " + BatchScheduler.MAX_THREADS + ", got " + threads);
@@ -119,7 +133,7 @@ public final class Train {
             System.err.println("tools/train: warning: the warm-up failed (" + e.getCause()
                     + "); epoch 1 includes compiling the kernels");
         }
-        Trainer trainer = new Trainer(net, new Adam((float) a.lr, net.parameterCount()), KernelsProvider.get(), scheduler);
+        Trainer trainer = new Trainer(net, new Adam(a.learningRate(), net.parameterCount()), KernelsProvider.get(), scheduler);
         List<EpochResult> history = trainer.fit(train, test, a.epochs, a.batch, a.seed,
                 new KerasProgress(System.out, Cli.stdoutIsTerminal()));
         EpochResult last = history.get(history.size() - 1);

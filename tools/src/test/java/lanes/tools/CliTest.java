@@ -79,7 +79,11 @@ class CliTest {
         assertEquals(Cli.USAGE, run("tools/predict", new Predict.Args(), ran, "--top-k", "0", "x.png"));
         assertEquals(Cli.USAGE, run("tools/latency", new Latency.Args(), ran, "--data", "d", "--calls", "0"));
         assertEquals(Cli.USAGE, run("tools/latency", new Latency.Args(), ran, "--data", "d", "--calls", "2147483647"));
-        assertTrue(stderr().contains("--lr must be a float32 between 1.4E-45 and 3.4028235E38, got 1.0E-50"), stderr());
+        assertTrue(stderr().contains("--lr must be a float32 between 1.4E-45 and 3.4028235E38, got 1e-50"), stderr());
+        assertEquals(Cli.USAGE, run("tools/train", new Train.Args(), ran, "--data", "d", "--lr", "abc"));
+        assertTrue(stderr().contains("--lr must be a number, got 'abc'"), stderr());
+        Train.Args defaults = new Train.Args();
+        assertEquals(lanes.trainer.Adam.DEFAULT_LR, defaults.learningRate(), 0f);
         assertFalse(ran.get(), "a command ran on arguments its checks reject");
         assertEquals(Cli.OK, run("tools/train", new Train.Args(), ran, "--data", "d", "--epochs", "1"));
         assertTrue(ran.get());
