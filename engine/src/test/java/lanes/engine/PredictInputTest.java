@@ -70,6 +70,30 @@ class PredictInputTest {
     }
 
     @Test
+    void predictAllocatesNothingOnceAThreadHasItsScratch() throws IOException {
+        // The contract the README states: after the first call on a thread, predict allocates nothing, on
+        // the shared thread-local scratch as on an owned Predictor, whichever model (and width) comes next.
+        var counter = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(counter.isThreadAllocatedMemorySupported()
+                && counter.isThreadAllocatedMemoryEnabled(), "no per-thread allocation counter here");
+        Model a = Model.loadDefault();
+        Model b = Model.of(TestWeights.model(3, new Metadata("", 0, Double.NaN, java.time.Instant.EPOCH), 784,
+                Activation.SOFTMAX, 200, 10), KernelsProvider.get());
+        Predictor own = a.newPredictor();
+        float[] x = new float[784], p = new float[10];
+        for (int i = 0; i < 784; i += 3) x[i] = (i % 7) / 7f;
+        // Until C2 has compiled them, Vector API kernels allocate their vectors: rounds of predictions run
+        // until one allocates nothing (normally the first few), and the test fails if none ever does.
+        long sink = 0, id = Thread.currentThread().threadId(), bytes = -1;
+        for (int round = 0; round < 60 && bytes != 0; round++) {
+            long before = counter.getThreadAllocatedBytes(id);
+            for (int i = 0; i < 5_000; i++) sink += a.predict(x) + b.predict(x, p) + own.predict(x, p);
+            bytes = counter.getThreadAllocatedBytes(id) - before;
+        }
+        assertEquals(0, bytes, "bytes allocated by 15,000 predictions after warm-up (labels sum " + sink + ")");
+    }
+
+    @Test
     void predictBatchScratchFitsAVeryWideLayer() {
         // Scratch was 64 rows of the widest layer per buffer and thread: 2 x 4 GiB here (at 2^25 units the size
         // overflowed int), 0.5 GiB at the weight file's limit of 2^20 units. Now a wide layer gets fewer rows.
