@@ -28,19 +28,20 @@ final class Checks {
     }
 
     static void vector(String name, float[] x, int off, long n) {
-        if (x == null) throw new IllegalArgumentException(name + " is null");
-        if (off < 0) throw new IllegalArgumentException("offset of " + name + " is negative: " + off);
-        if (off + n > x.length) throw new IllegalArgumentException(
-                name + " is too short: needs " + (off + n) + " elements (" + n + " from offset " + off
-                        + "), has " + x.length);
+        span(name, x == null ? -1 : x.length, off, n, "elements");
     }
 
     static void bytes(String name, byte[] x, int off, long n) {
-        if (x == null) throw new IllegalArgumentException(name + " is null");
+        span(name, x == null ? -1 : x.length, off, n, "bytes");
+    }
+
+    /** n {@code units} from {@code off} of an array of {@code length} (-1: the array is null). */
+    private static void span(String name, int length, int off, long n, String units) {
+        if (length < 0) throw new IllegalArgumentException(name + " is null");
         if (off < 0) throw new IllegalArgumentException("offset of " + name + " is negative: " + off);
-        if (off + n > x.length) throw new IllegalArgumentException(
-                name + " is too short: needs " + (off + n) + " bytes (" + n + " from offset " + off
-                        + "), has " + x.length);
+        if (off + n > length) throw new IllegalArgumentException(
+                name + " is too short: needs " + (off + n) + " " + units + " (" + n + " from offset " + off
+                        + "), has " + length);
     }
 
     static void labels(int[] labels, int off, int m, int classes) {
