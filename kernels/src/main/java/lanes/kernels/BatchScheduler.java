@@ -88,17 +88,17 @@ public final class BatchScheduler implements AutoCloseable {
     /**
      * Runs {@code body} over [0, n) in at most {@link #threads()} contiguous chunks of at least
      * {@code minChunk} indices each, and returns when all are done. Which thread runs a chunk does not
-     * change what it computes. A body may call forRange again, on this scheduler or another: a call from
-     * one of this scheduler's own workers runs its whole range on that worker, and a caller whose chunks
-     * no worker has taken after the spin runs them itself, so that schedulers waiting on each other
-     * (A's body calling B's forRange calling A's) still finish.
+     * change what it computes. A body may call forRange again, on this scheduler or another: a caller
+     * whose chunks no worker has taken after the spin runs them itself, so a worker waiting on chunks it
+     * queued behind itself, or schedulers waiting on each other (A's body calling B's forRange calling
+     * A's), still finish, and idle workers still share nested work.
      */
     public void forRange(int n, int minChunk, RangeBody body) {
         if (n < 0) throw new IllegalArgumentException("n must be >= 0, got " + n);
         if (minChunk < 1) throw new IllegalArgumentException("minChunk must be >= 1, got " + minChunk);
         java.util.Objects.requireNonNull(body, "body");
         int chunks = (int) Math.min(threads, n / (long) minChunk);
-        if (chunks <= 1 || pool == null || pool.isShutdown() || onOwnWorker()) {
+        if (chunks <= 1 || pool == null || pool.isShutdown()) {
             if (pool != null && pool.isShutdown()) throw new IllegalStateException("scheduler is closed");
             if (n > 0) body.run(0, n);
             return;
@@ -193,10 +193,6 @@ public final class BatchScheduler implements AutoCloseable {
      *  thread being waited for may need this core. */
     private static void pause(long waitedNanos) {
         if (waitedNanos < 5_000) Thread.onSpinWait(); else Thread.yield();
-    }
-
-    private boolean onOwnWorker() {
-        return Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == pool;
     }
 
     /** Start of chunk t of `chunks` equal parts of [0, n). */
