@@ -97,19 +97,34 @@ final class Cli {
     static String describe(Throwable e) {
         if (e instanceof UncheckedIOException u && u.getCause() != null) e = u.getCause();
         if (e instanceof FileSystemException f && f.getFile() != null) {
-            String reason = e instanceof AccessDeniedException ? "permission denied"
-                    : e instanceof NoSuchFileException ? (f.getReason() != null ? f.getReason() : "no such file or directory")
-                    : e instanceof NotDirectoryException ? "not a directory"
-                    : e instanceof FileAlreadyExistsException ? (f.getReason() != null ? f.getReason() : "already exists")
-                    : f.getReason() != null ? f.getReason() : e.getClass().getSimpleName();
             String path = f.getOtherFile() == null ? f.getFile() : f.getFile() + " -> " + f.getOtherFile();
-            return path + ": " + reason;
+            return path + ": " + reason(f);
         }
         String message = e.getMessage();
         if (message == null || message.isBlank()) return e.getClass().getSimpleName();
         boolean expected = e instanceof IOException || e instanceof UncheckedIOException
                 || e instanceof IllegalArgumentException || e instanceof IllegalStateException;
         return expected ? message : e.getClass().getSimpleName() + ": " + message;
+    }
+
+    /**
+     * A file-system failure in words, without the file: "permission denied", "P is not a directory" (a
+     * path through a file, which the JDK reports for the whole path), "not a directory", the JDK's own
+     * reason ("Read-only file system", or a reason Lanes gave), else what kind of failure it was.
+     */
+    static String reason(FileSystemException e) {
+        if (e instanceof AccessDeniedException) return "permission denied";
+        java.nio.file.Path file = e.getFile() == null ? null : java.nio.file.Path.of(e.getFile());
+        java.nio.file.Path parent = file == null ? null : file.getParent();
+        if (parent != null && java.nio.file.Files.exists(parent) && !java.nio.file.Files.isDirectory(parent)) {
+            return parent + " is not a directory";
+        }
+        if (e instanceof NotDirectoryException) return "not a directory";
+        String r = e.getReason();
+        if (r != null && !r.isBlank()) return r;
+        if (e instanceof NoSuchFileException) return "no such file or directory";
+        if (e instanceof FileAlreadyExistsException) return "already exists";
+        return e.getClass().getSimpleName();
     }
 
     /** What to say when the heap runs out: the limit it ran into, and how to raise it through the launchers. */

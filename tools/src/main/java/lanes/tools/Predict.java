@@ -7,12 +7,10 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -196,7 +194,7 @@ public final class Predict {
             return Cli.directory(dir);
         } catch (FileSystemException e) {
             Path failed = e.getFile() == null ? dir : Path.of(e.getFile());
-            throw new IOException("cannot create " + failed + ": " + reason(e), e);
+            throw new IOException("cannot create " + failed + ": " + Cli.reason(e), e);
         }
     }
 
@@ -243,7 +241,7 @@ public final class Predict {
             Files.deleteIfExists(target);
             Files.write(target, png, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (FileSystemException e) {
-            throw new IOException("cannot write " + target + ": " + reason(e), e);
+            throw new IOException("cannot write " + target + ": " + Cli.reason(e), e);
         } catch (IOException e) { // a failed write(): "No space left on device", "File too large"
             throw new IOException("cannot write " + target + ": " + e.getMessage(), e);
         }
@@ -259,16 +257,5 @@ public final class Predict {
             writer.dispose();
         }
         return bytes.toByteArray();
-    }
-
-    /** A file-system failure in words: "permission denied", "not a directory", "read-only file system" ... */
-    static String reason(FileSystemException e) {
-        if (e instanceof AccessDeniedException) return "permission denied";
-        Path file = e.getFile() == null ? null : Path.of(e.getFile()), parent = file == null ? null : file.getParent();
-        if (parent != null && Files.exists(parent) && !Files.isDirectory(parent)) return parent + " is not a directory";
-        if (e instanceof NoSuchFileException) return "no such file or directory";
-        String r = e.getReason();
-        if (r == null || r.isEmpty()) return e.getClass().getSimpleName();
-        return Character.toLowerCase(r.charAt(0)) + r.substring(1);
     }
 }
