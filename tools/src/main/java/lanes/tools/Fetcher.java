@@ -46,7 +46,7 @@ final class Fetcher {
             info("trying " + source.name());
             Map<String, Path> staged = new LinkedHashMap<>();
             try {
-                for (String f : DatasetSpec.FILES) staged.put(f, tempName(dir, f));
+                for (String f : DatasetSpec.FILES) staged.put(f, Outputs.tempName(dir, f));
                 DataSource.Fetched got = source.fetch(spec, staged, log);
                 Map<String, Checksum> known = verify(spec, staged, got.published(), got.trainCount(), got.testCount(),
                         got.checked());
@@ -158,16 +158,6 @@ final class Fetcher {
             return null;
         }
     }
-
-    /**
-     * A fresh name for a temporary file beside the final one; not created here, so the file gets the usual
-     * permissions when its writer creates it (a created temp file would be private to its owner).
-     */
-    static Path tempName(Path dir, String file) {
-        return dir.resolve(".fetch-" + file + "-" + Long.toHexString(RANDOM.nextLong()) + ".tmp");
-    }
-
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private void info(String line) {
         log.println("fetch-data: " + line);

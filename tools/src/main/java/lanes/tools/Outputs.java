@@ -54,7 +54,7 @@ final class Outputs {
         // An existing file keeps what a write through it would have kept: a link stays a link (its
         // destination is replaced), and the file keeps its permissions.
         if (Files.exists(target)) target = target.toRealPath();
-        Path temp = Fetcher.tempName(target.getParent(), target.getFileName().toString());
+        Path temp = tempName(target.getParent(), target.getFileName().toString());
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
@@ -78,6 +78,17 @@ final class Outputs {
             throw new IOException("cannot write " + file + ": " + Cli.describe(e), e);
         }
     }
+
+    /**
+     * A fresh name for a temporary file beside the final one, hidden: {@code .NAME-<random>.tmp}. Not created
+     * here, so the file gets the usual permissions when its writer creates it (a created temp file would be
+     * private to its owner).
+     */
+    static Path tempName(Path dir, String file) {
+        return dir.resolve("." + file + "-" + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /** Renames {@code from} over {@code to}, atomically where the file system can. */
     static void move(Path from, Path to) throws IOException {
