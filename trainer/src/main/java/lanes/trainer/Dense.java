@@ -84,7 +84,7 @@ final class Dense {
                        BatchInput input) {
         int size = rows * out;
         s.forRange(BLOCKS, minBlocks(rows), (b0, b1) -> {
-            input.fill(blockStart(b0), blockStart(b1));
+            input.fill(rows, blockStart(b0), blockStart(b1));
             for (int b = b0; b < b1; b++) {
                 int k0 = blockStart(b), k1 = blockStart(b + 1);
                 // partial_b = x[:, k0..k1)·W[k0..k1, :]: (B, k1-k0)·(k1-k0, out)
@@ -99,8 +99,8 @@ final class Dense {
 
     /** The input batch x, filled a block of columns at a time by the thread that will use them. */
     interface BatchInput {
-        /** Fills columns [k0, k1) of x. */
-        void fill(int k0, int k1);
+        /** Fills columns [k0, k1) of the first {@code rows} rows of x. */
+        void fill(int rows, int k0, int k1);
 
         /**
          * Brings columns [k0, k1) of the next batch's examples into this thread's cache: shuffled

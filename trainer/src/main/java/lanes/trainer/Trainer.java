@@ -82,7 +82,7 @@ public final class Trainer {
     }
 
     /** Activation and gradient buffers for batches of up to {@code rows} rows. */
-    private final class Buffers {
+    private final class Buffers implements Dense.BatchInput {
         final int rows;
         final float[][] act;   // act[0] = input (rows, in); act[l+1] = output of layer l (rows, out_l)
         final float[][] grad;  // grad[l] has the shape of act[l]; grad[0] unused (no input gradient)
@@ -112,7 +112,7 @@ public final class Trainer {
         /** Copies examples order[from..from+rows) of data into act[0] as x/255, and their labels. */
         void load(Samples data, int[] order, int from, int rows) {
             select(data, order, from, rows);
-            loadColumns(rows, 0, data.features());
+            fill(rows, 0, data.features());
         }
 
         private Samples batchData;
@@ -123,7 +123,7 @@ public final class Trainer {
         private int touched;
 
         /**
-         * Picks the batch's examples and reads their labels; the pixels follow in {@link #loadColumns}.
+         * Picks the batch's examples and reads their labels; the pixels follow in {@link #fill}.
          * Also notes which examples come next in {@code order}, for {@link #prefetchNext}.
          */
         void select(Samples data, int[] order, int from, int rows) {
@@ -142,14 +142,16 @@ public final class Trainer {
         }
 
         /** Pixels [k0, k1) of every selected example into act[0] as x/255 (as Pixels.toUnit does). */
-        void loadColumns(int rows, int k0, int k1) {
+        @Override
+        public void fill(int rows, int k0, int k1) {
             int f = batchData.features();
             byte[] px = batchData.pixels();
             for (int r = 0; r < rows; r++) kernels.unitBytes(k1 - k0, px, examples[r] * f + k0, act[0], r * f + k0);
         }
 
         /** Reads one byte per cache line of pixels [k0, k1) of the next batch's examples. */
-        void prefetchNext(int k0, int k1) {
+        @Override
+        public void prefetchNext(int k0, int k1) {
             if (k1 <= k0) return;
             int f = batchData.features(), sum = 0;
             byte[] px = batchData.pixels();
@@ -161,19 +163,12 @@ public final class Trainer {
             touched = sum;
         }
 
-        private final Dense.BatchInput input = new Dense.BatchInput() {
-            @Override public void fill(int k0, int k1) { loadColumns(rowsInUse, k0, k1); }
-            @Override public void prefetchNext(int k0, int k1) { Buffers.this.prefetchNext(k0, k1); }
-        };
-        private int rowsInUse;
-
         /**
          * The training forward pass. The first layer runs in row blocks (see {@link Dense#forwardBlocks}),
          * and each thread converts the pixels of its own blocks: they never leave its core.
          */
         void forwardTraining(int rows) {
-            rowsInUse = rows;
-            net.layers.get(0).forwardBlocks(kernels, scheduler, rows, act[0], net.params, act[1], partials, input);
+            net.layers.get(0).forwardBlocks(kernels, scheduler, rows, act[0], net.params, act[1], partials, this);
             for (int l = 1; l < net.layers.size(); l++) {
                 net.layers.get(l).forward(kernels, scheduler, rows, act[l], net.params, act[l + 1], true);
             }
@@ -259,7 +254,7 @@ public final class Trainer {
         Dense first = net.layers.get(0);
         long t = adam.begin();
         first.backwardAndUpdate(kernels, scheduler, rows, buf.act[0], buf.act[1], buf.grad[1], net.params, grads, adam, t,
-                buf.input);
+                buf);
         int rest = first.biasOffset;
         scheduler.forRange(net.params.length - rest, 1 << 14, (i0, i1) -> adam.apply(kernels, net.params, grads, rest + i0, i1 - i0, t));
         return loss;
