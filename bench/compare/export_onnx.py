@@ -11,7 +11,8 @@
 # Hand-built graphs (references: numpy), for what PyTorch does not emit:
 #   gemm_attrs   Gemm with alpha, beta, transB = 0, float_data initializers, constant-shape Reshape,
 #                Dropout, Identity, opset 9
-#   same_pool    Conv with auto_pad SAME_UPPER, MaxPool with explicit asymmetric pads, a flat batch-1 input
+#   same_pool    Conv with auto_pad SAME_UPPER, MaxPool with explicit asymmetric pads, MatMul without Add,
+#                a fixed batch of 1
 #   unsupported  a grouped Conv and a LeakyRelu: must be refused, naming both
 # Every model has a dynamic batch dimension except same_pool; each data set holds a batch of 3 (1 for
 # same_pool). Seeded: the same files every run.
@@ -173,13 +174,15 @@ def same_pool(root):
         helper.make_node("Relu", ["c"], ["r"], name="relu"),
         helper.make_node("MaxPool", ["r"], ["p"], name="pool", kernel_shape=[2, 2], strides=[1, 1],
                          pads=[0, 0, 1, 1]),
-        helper.make_node("Flatten", ["p"], ["output"], name="flatten", axis=1),
+        helper.make_node("Flatten", ["p"], ["f"], name="flatten", axis=1),
+        helper.make_node("MatMul", ["f", "m"], ["output"], name="matmul_no_bias"),
     ]
+    m = rng.normal(0, 0.3, (4 * 4 * 3, 6)).astype(np.float32)
     graph = helper.make_graph(
         nodes, "same_pool",
         [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 2, 7, 5])],
-        [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 4 * 4 * 3])],
-        [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")])
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 6])],
+        [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b"), numpy_helper.from_array(m, "m")])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 12)], producer_name="export_onnx.py")
     model.ir_version = 7
     onnx.checker.check_model(model)
@@ -187,7 +190,7 @@ def same_pool(root):
     # SAME_UPPER, stride 2, k 3: out 4 x 3; total pad rows (4-1)*2+3-7 = 2 -> 1,1; cols (3-1)*2+3-5 = 2 -> 1,1
     c = np.maximum(conv_ref(x[0], w, b, 2, (1, 1, 1, 1)), 0)
     p = pool_ref(c, 2, 1, (0, 0, 1, 1))
-    save_case(root, "same_pool", lambda path: onnx.save(model, path), [x], [p.reshape(1, -1)])
+    save_case(root, "same_pool", lambda path: onnx.save(model, path), [x], [p.reshape(1, -1) @ m])
 
 
 def unsupported(root):

@@ -36,6 +36,30 @@ public record OnnxTensor(long[] dims, float[] data) {
         return new OnnxTensor(t.dims(), t.floats());
     }
 
+    /** The batch size: the first dimension (1 for a scalar or 1-D tensor). */
+    public int batch() {
+        return dims.length < 2 ? 1 : (int) dims[0];
+    }
+
+    /**
+     * Example {@code i} of the batch in the engine's order: an NCHW image ([N, C, H, W]) as H,W,C,
+     * anything else as it is stored.
+     */
+    public float[] example(int i) {
+        int per = (int) (size() / batch());
+        float[] out = new float[per];
+        if (dims.length == 4) {
+            int c = (int) dims[1], h = (int) dims[2], w = (int) dims[3];
+            for (int ci = 0; ci < c; ci++)
+                for (int y = 0; y < h; y++)
+                    for (int x = 0; x < w; x++)
+                        out[(y * w + x) * c + ci] = data[i * per + (ci * h + y) * w + x];
+        } else {
+            System.arraycopy(data, i * per, out, 0, per);
+        }
+        return out;
+    }
+
     /** The number of elements. */
     public long size() {
         long n = 1;

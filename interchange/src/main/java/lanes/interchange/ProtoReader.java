@@ -173,7 +173,10 @@ final class ProtoReader {
             case VARINT -> readVarint();
             case FIXED64 -> { need(8); pos += 8; }
             case FIXED32 -> { need(4); pos += 4; }
-            default -> pos += readLength();
+            default -> {
+                int length = readLength(); // not "pos += readLength()": that adds to pos as it was before the length
+                pos += length;
+            }
         }
     }
 
