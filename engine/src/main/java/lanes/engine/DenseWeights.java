@@ -8,11 +8,15 @@ import java.util.Arrays;
  * <p>{@code kernel} is [inputs × units] row-major, the Keras layout: {@code kernel[i * units + j]} connects
  * input {@code i} to unit {@code j}. {@code bias} has one entry per unit.
  *
+ * <p>It takes its input flat: any input shape of {@code inputs} values (a Dense after a Flatten, or straight
+ * on an image, reads the NHWC values in order).
+ *
  * <p>The arrays are not copied: the record takes them over as they are, so callers must not change them
  * afterwards. {@link #equals}, {@link #hashCode} and {@link #toString} look at the array contents
  * ({@link Arrays#equals(float[], float[])}: bit-exact, so {@code -0.0f != 0.0f} and NaN equals NaN).
  */
-public record DenseWeights(int inputs, int units, Activation activation, float[] kernel, float[] bias) {
+public record DenseWeights(int inputs, int units, Activation activation, float[] kernel, float[] bias)
+        implements Layer {
 
     /** @throws IllegalArgumentException if a size is not positive or an array does not match the sizes */
     public DenseWeights {
@@ -29,7 +33,15 @@ public record DenseWeights(int inputs, int units, Activation activation, float[]
                 "bias must have one element per unit (" + units + "), has " + bias.length);
     }
 
+    @Override
+    public Shape outputShape(Shape input) {
+        if (input.size() != inputs) throw new IllegalArgumentException("Dense takes " + inputs
+                + " inputs, gets " + input.size());
+        return Shape.vector(units);
+    }
+
     /** The number of trained parameters: kernel plus bias. */
+    @Override
     public long parameterCount() {
         return (long) inputs * units + units;
     }

@@ -44,7 +44,13 @@ public final class Model {
         this.weights = weights;
         this.source = source;
         this.kernels = kernels;
-        this.layers = weights.layers().toArray(new DenseWeights[0]);
+        this.layers = new DenseWeights[weights.layers().size()];
+        for (int l = 0; l < layers.length; l++) {
+            if (!(weights.layers().get(l) instanceof DenseWeights d) || !weights.inputRange().isUnit())
+                throw new IllegalArgumentException("layer " + l + " is " + Weights.name(weights.layers().get(l))
+                        + ": this engine runs dense layers only");
+            layers[l] = d;
+        }
         for (int l = 0; l < layers.length - 1; l++) {
             if (layers[l].activation() == Activation.SOFTMAX) {
                 throw new IllegalArgumentException("softmax is supported on the last layer only (layer " + l + ")");

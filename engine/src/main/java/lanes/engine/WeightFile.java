@@ -455,7 +455,7 @@ public final class WeightFile {
         crc.update(header);
         writeFully(ch, ByteBuffer.wrap(header));
         ByteBuffer buf = ByteBuffer.allocate(CHUNK_BYTES).order(LE);
-        List<DenseWeights> layers = weights.layers();
+        List<DenseWeights> layers = denseLayers(weights);
         for (int i = 0; i < layers.size(); i++) {
             writeFloats(ch, buf, crc, layers.get(i).kernel());
             writeFloats(ch, buf, crc, layers.get(i).bias());
@@ -482,7 +482,8 @@ public final class WeightFile {
 
     /** Checks the format's limits and finiteness (a file the reader would reject is never written). */
     static byte[] encodeHeader(Weights w) {
-        List<DenseWeights> layers = w.layers();
+        if (!w.isVersion1()) throw new IllegalArgumentException("version 1 holds dense layers on a vector input only");
+        List<DenseWeights> layers = denseLayers(w);
         if (w.inputSize() > MAX_INPUTS) throw new IllegalArgumentException(
                 "input size " + w.inputSize() + " exceeds the weight file's limit of " + MAX_INPUTS);
         if (layers.size() > MAX_LAYERS) throw new IllegalArgumentException(
@@ -510,6 +511,12 @@ public final class WeightFile {
         b.putInt(m.epochs()).putDouble(m.validationAccuracy()).putLong(m.created().toEpochMilli())
                 .putShort((short) dataset.length).put(dataset);
         return b.array(); // the rest is zero padding
+    }
+
+    private static List<DenseWeights> denseLayers(Weights w) {
+        List<DenseWeights> out = new ArrayList<>();
+        for (Layer l : w.layers()) out.add((DenseWeights) l);
+        return out;
     }
 
     private static void checkFinite(float[] a, int layer, String part) {

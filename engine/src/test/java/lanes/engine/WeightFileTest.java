@@ -90,7 +90,7 @@ class WeightFileTest {
         float[][] kernels = new float[n][];
         float[][] biases = new float[n][];
         for (int i = 0; i < n; i++) {
-            DenseWeights d = w.layers().get(i);
+            DenseWeights d = (DenseWeights) w.layers().get(i);
             units[i] = d.units();
             codes[i] = d.activation().code();
             kernels[i] = d.kernel();
@@ -169,7 +169,7 @@ class WeightFileTest {
         var w = new Weights(1, List.of(new DenseWeights(1, special.length, Activation.LINEAR, special,
                 special.clone())), Metadata.unknown());
         Weights back = readBytes(bytesOf(w));
-        float[] k = back.layers().getFirst().kernel();
+        float[] k = ((DenseWeights) back.layers().getFirst()).kernel();
         for (int i = 0; i < special.length; i++)
             assertEquals(Float.floatToRawIntBits(special[i]), Float.floatToRawIntBits(k[i]), "index " + i);
     }
@@ -209,7 +209,7 @@ class WeightFileTest {
         assertEquals(5, b.getShort(60));
         assertEquals("mnist", new String(written, 62, 5, StandardCharsets.UTF_8));
         assertEquals(72, header); // 67 rounded up to a multiple of 8
-        assertEquals(w.layers().getFirst().kernel()[0], b.getFloat(header));
+        assertEquals(((DenseWeights) w.layers().getFirst()).kernel()[0], b.getFloat(header));
         assertEquals(header + 26 * 4 + 4, written.length);
     }
 

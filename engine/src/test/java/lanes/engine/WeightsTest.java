@@ -22,7 +22,9 @@ class WeightsTest {
         assertEquals(1, Activation.RELU.code());
         assertEquals(2, Activation.SOFTMAX.code());
         for (Activation a : Activation.values()) assertEquals(a, Activation.ofCode(a.code()));
-        assertThrows(IllegalArgumentException.class, () -> Activation.ofCode(3));
+        assertEquals(3, Activation.SIGMOID.code());
+        assertEquals(4, Activation.TANH.code());
+        assertThrows(IllegalArgumentException.class, () -> Activation.ofCode(5));
         assertThrows(IllegalArgumentException.class, () -> Activation.ofCode(-1));
     }
 
@@ -61,10 +63,10 @@ class WeightsTest {
     void weightsChecksTheLayerChain() {
         var m = Metadata.unknown();
         var e = assertThrows(IllegalArgumentException.class, () -> new Weights(4, List.of(dense(3, 2)), m));
-        assertTrue(e.getMessage().contains("input size is 4"), e.getMessage());
+        assertTrue(e.getMessage().contains("layer 0 (Dense) does not fit the input 4: Dense takes 3 inputs, gets 4"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> new Weights(3, List.of(dense(3, 2), dense(5, 1)), m));
-        assertTrue(e.getMessage().contains("layer 1 takes 5 inputs but layer 0 has 2 units"), e.getMessage());
+        assertTrue(e.getMessage().contains("layer 1 (Dense) does not fit layer 0's output 2: Dense takes 5 inputs, gets 2"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Weights(3, List.of(), m));
         assertThrows(IllegalArgumentException.class, () -> new Weights(0, List.of(dense(3, 2)), m));
         assertThrows(IllegalArgumentException.class, () -> new Weights(3, List.of(dense(3, 2)), null));

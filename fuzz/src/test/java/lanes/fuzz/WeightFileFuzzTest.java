@@ -124,7 +124,7 @@ class WeightFileFuzzTest {
             sum += p;
             max = Math.max(max, p);
         }
-        if (finite && w.layers().getLast().activation() == lanes.engine.Activation.SOFTMAX) {
+        if (finite && w.outputActivation() == lanes.engine.Activation.SOFTMAX) {
             assertEquals(1.0, sum, 1e-3, "probabilities " + Arrays.toString(probabilities));
             assertEquals(max, probabilities[label], "the label has the highest probability");
         }

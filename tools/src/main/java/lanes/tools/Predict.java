@@ -140,7 +140,7 @@ public final class Predict {
 
     /** True when the model's outputs are class probabilities: a softmax last layer. */
     static boolean probabilities(Model model) {
-        return model.weights().layers().getLast().activation() == Activation.SOFTMAX;
+        return model.weights().outputActivation() == Activation.SOFTMAX;
     }
 
     /** Indices of the k largest probabilities, largest first (ties: lower class first). */

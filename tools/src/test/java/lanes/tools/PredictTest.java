@@ -239,7 +239,8 @@ class PredictTest {
         Weights mnist = Model.loadDefault().weights();
         String seven = seven();
         for (Activation head : List.of(Activation.LINEAR, Activation.RELU)) {
-            List<DenseWeights> layers = new ArrayList<>(mnist.layers());
+            List<DenseWeights> layers = new ArrayList<>();
+            for (var l : mnist.layers()) layers.add((DenseWeights) l);
             DenseWeights last = layers.getLast();
             layers.set(layers.size() - 1, new DenseWeights(last.inputs(), last.units(), head, last.kernel(), last.bias()));
             Path model = dir.resolve(head + ".lnw");

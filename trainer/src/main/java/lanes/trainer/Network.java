@@ -52,6 +52,8 @@ public final class Network {
         public Builder dense(int units, Activation activation) {
             if (units < 1) throw new IllegalArgumentException("units must be >= 1, got " + units);
             if (activation == null) throw new IllegalArgumentException("activation is null");
+            if (activation != Activation.RELU && activation != Activation.LINEAR && activation != Activation.SOFTMAX)
+                throw new IllegalArgumentException("the trainer trains relu, linear and softmax layers, not " + activation);
             int in = this.units.isEmpty() ? inputSize : this.units.get(this.units.size() - 1);
             long layer = Dense.parameterCount(in, units);
             if (layer > MAX_PARAMETERS) throw new IllegalArgumentException("dense layer " + this.units.size() + " ("
@@ -123,15 +125,28 @@ public final class Network {
         return new Weights(inputSize, out, metadata);
     }
 
-    /** A network holding the given weights (to continue training or to evaluate a saved model). */
+    /**
+     * A network holding the given weights (to continue training or to evaluate a saved model).
+     *
+     * @throws IllegalArgumentException if the weights are not a chain of dense layers on a vector input in
+     *                                  [0, 1] (the only networks the trainer trains)
+     */
     public static Network fromWeights(Weights w) {
         Objects.requireNonNull(w, "weights");
+        if (!w.inputShape().isVector() || !w.inputRange().isUnit()) throw new IllegalArgumentException(
+                "the trainer takes a vector input in [0, 1], the weights take " + w.inputShape() + " in " + w.inputRange());
+        List<DenseWeights> dense = new ArrayList<>();
+        for (int i = 0; i < w.layers().size(); i++) {
+            if (!(w.layers().get(i) instanceof DenseWeights d)) throw new IllegalArgumentException(
+                    "the trainer trains dense layers only, layer " + i + " is " + w.layers().get(i));
+            dense.add(d);
+        }
         Builder b = builder(w.inputSize());
-        for (DenseWeights d : w.layers()) b.dense(d.units(), d.activation());
+        for (DenseWeights d : dense) b.dense(d.units(), d.activation());
         Network net = b.build(0);
         for (int i = 0; i < net.layers.size(); i++) {
             Dense d = net.layers.get(i);
-            DenseWeights dw = w.layers().get(i);
+            DenseWeights dw = dense.get(i);
             System.arraycopy(dw.kernel(), 0, net.params, d.weightOffset, dw.kernel().length);
             System.arraycopy(dw.bias(), 0, net.params, d.biasOffset, dw.bias().length);
         }
