@@ -269,20 +269,34 @@ def roles(layer):
     return ROLES.get(cls, [])
 
 
+def group(parent, name):
+    """parent.create_group(name) without modification times (HDF5's newest layout stores them), so that
+    the script writes the same bytes every time."""
+    gcpl = h5py.h5p.create(h5py.h5p.GROUP_CREATE)
+    gcpl.set_obj_track_times(False)
+    h5py.h5g.create(parent.id, name.encode(), gcpl=gcpl)
+    return parent[name]
+
+
 def write_legacy_h5(path, config, layers, weights, keras_version, names, libver="earliest"):
     """names(layer_name, role) -> the weight name Keras records (and the dataset path under the layer's group)."""
-    with h5py.File(path, "w", libver=libver) as f:
+    fcpl = h5py.h5p.create(h5py.h5p.FILE_CREATE)
+    fcpl.set_obj_track_times(False)
+    fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+    fapl.set_libver_bounds(*{"earliest": (h5py.h5f.LIBVER_EARLIEST, h5py.h5f.LIBVER_LATEST),
+                             "latest": (h5py.h5f.LIBVER_LATEST, h5py.h5f.LIBVER_LATEST)}[libver])
+    with h5py.File(h5py.h5f.create(path.encode(), h5py.h5f.ACC_TRUNC, fcpl=fcpl, fapl=fapl)) as f:
         f.attrs["keras_version"] = keras_version.encode()
         f.attrs["backend"] = b"tensorflow"
         f.attrs["model_config"] = json.dumps(config).encode()
-        g = f.create_group("model_weights")
+        g = group(f, "model_weights")
         layer_names = [l["config"]["name"] for l in layers]
         g.attrs["layer_names"] = [n.encode() for n in layer_names]
         g.attrs["keras_version"] = keras_version.encode()
         g.attrs["backend"] = b"tensorflow"
         for l in layers:
             name = l["config"]["name"]
-            lg = g.create_group(name)
+            lg = group(g, name)
             ws = weights.get(name, [])
             wnames = [names(name, r) for r in roles(l)] if ws else []
             if wnames:
@@ -290,7 +304,7 @@ def write_legacy_h5(path, config, layers, weights, keras_version, names, libver=
             else:
                 lg.attrs["weight_names"] = np.zeros(0)
             for n, a in zip(wnames, ws):
-                lg.create_dataset(n, data=a)
+                lg.create_dataset(n, data=a, track_times=False)
 
 
 def write_keras_zip(path, config, layers, weights, keras_version, top, libver="earliest"):
@@ -303,12 +317,15 @@ def write_keras_zip(path, config, layers, weights, keras_version, top, libver="e
                 continue
             v = g.create_group(name).create_group("vars")
             for i, a in enumerate(weights.get(name, [])):
-                v.create_dataset(str(i), data=a)
+                v.create_dataset(str(i), data=a, track_times=False)
         f.create_group("vars")
     with zipfile.ZipFile(path, "w") as z:
-        z.writestr("metadata.json", json.dumps({"keras_version": keras_version, "date_saved": "2025-06-01@10:20:30"}))
-        z.writestr("config.json", json.dumps(config))
-        z.writestr("model.weights.h5", buf.getvalue())
+        # A fixed timestamp per member, so that the script writes the same bytes every time.
+        def member(name):
+            return zipfile.ZipInfo(name, date_time=(2025, 6, 1, 10, 20, 30))
+        z.writestr(member("metadata.json"), json.dumps({"keras_version": keras_version, "date_saved": "2025-06-01@10:20:30"}))
+        z.writestr(member("config.json"), json.dumps(config))
+        z.writestr(member("model.weights.h5"), buf.getvalue())
 
 
 def sequential(layers, name="sequential"):
@@ -456,11 +473,18 @@ def generated(out_dir):
            dense("dense", 2, "softmax")]
     write_legacy_h5(os.path.join(gen, "refused-unsupported.h5"), sequential(odd), odd, {}, "2.4.0",
                     lambda n, r: "%s/%s:0" % (n, r))
+    # Weights that do not match the config: the config says 3 units, the weights hold 2.
+    small = [simple("InputLayer", "input_1", batch_input_shape=[None, 4], sparse=False, ragged=False),
+             dense("dense", 2, "relu")]
+    w = weights_for(rng, small, (4,))
+    small[1] = dense("dense", 3, "relu")
+    write_legacy_h5(os.path.join(gen, "refused-shape-mismatch.h5"), sequential(small), small, w, "2.4.0",
+                    lambda n, r: "%s/%s:0" % (n, r))
     # save_weights() output: HDF5 weights without a model config.
     with h5py.File(os.path.join(gen, "refused-weights-only.h5"), "w") as f:
         f.attrs["layer_names"] = [b"dense"]
         f.create_group("dense").attrs["weight_names"] = [b"dense/kernel:0"]
-        f["dense"].create_dataset("dense/kernel:0", data=np.ones((2, 2), np.float32))
+        f["dense"].create_dataset("dense/kernel:0", data=np.ones((2, 2), np.float32), track_times=False)
 
     # A small file in HDF5's newest layout (version 3 superblock, compact groups), as h5py writes with
     # libver='latest': a different path through the HDF5 reader.

@@ -50,7 +50,7 @@ final class Hdf5 implements AutoCloseable {
         try {
             return new Hdf5(HdfFile.fromBytes(bytes), source, what, bytes.length);
         } catch (RuntimeException | StackOverflowError e) {
-            throw damaged("its superblock and root group", e);
+            throw damaged(source, what, "its superblock and root group", e);
         }
     }
 
@@ -229,6 +229,10 @@ final class Hdf5 implements AutoCloseable {
     }
 
     private ImportException damaged(String reading, Throwable e) {
+        return damaged(source, what, reading, e);
+    }
+
+    private static ImportException damaged(String source, String what, String reading, Throwable e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (message.length() > 200) message = message.substring(0, 200) + "...";
         return new ImportException(source, "damaged or truncated: " + what + " could not be read at " + reading

@@ -23,7 +23,7 @@ final class KerasConfig {
     record Layer(String name, String className, Map<String, Object> config) {}
 
     /** A problem with the config as a whole (not one layer's), already worded for the user. */
-    static final class Invalid extends Exception {
+    static class Invalid extends Exception {
         private static final long serialVersionUID = 1L;
 
         Invalid(String message) {

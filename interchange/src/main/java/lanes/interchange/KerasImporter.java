@@ -98,10 +98,10 @@ public final class KerasImporter {
 
     private static Weights fromLegacy(Hdf5 h5, String source, String fileName) throws ImportException {
         Group root = h5.root();
-        String version = h5.string(root, "keras_version");
         Node weightsNode = h5.child(root, "model_weights");
-        if (version == null && weightsNode instanceof Group g) version = h5.string(g, "keras_version");
-        version = version == null ? "unknown" : version;
+        String written = h5.string(root, "keras_version");
+        if (written == null && weightsNode instanceof Group g) written = h5.string(g, "keras_version");
+        String version = written == null ? "unknown" : written;
         String configText = h5.string(root, "model_config");
         if (configText == null) {
             throw new ImportException(source, h5.strings(root, "layer_names") != null
@@ -259,42 +259,10 @@ public final class KerasImporter {
         List<lanes.engine.Layer> layers = new ArrayList<>();
         for (KerasLayers.Planned p : plan.planned) {
             String where = "layer '" + p.layer().name() + "' (" + p.layer().className() + ", Keras " + version + "): ";
-            switch (p) {
-                case KerasLayers.Fixed f -> layers.add(f.engine());
-                case KerasLayers.Dense d -> {
-                    List<float[]> w = tensors(store, h5, source, where, p, List.of(
-                            new Expected("kernel", d.inputs(), d.units()),
-                            new Expected("bias", d.units())), d.bias());
-                    float[] bias = d.bias() ? w.get(1) : new float[d.units()];
-                    layers.add(new DenseWeights(d.inputs(), d.units(), d.activation(), w.get(0), bias));
-                }
-                case KerasLayers.Conv c -> {
-                    int in = c.input().channels();
-                    List<float[]> w = tensors(store, h5, source, where, p, List.of(
-                            new Expected("kernel", c.kernelH(), c.kernelW(), in, c.filters()),
-                            new Expected("bias", c.filters())), c.bias());
-                    float[] bias = c.bias() ? w.get(1) : new float[c.filters()];
-                    layers.add(new Conv2D(c.kernelH(), c.kernelW(), in, c.filters(), c.strideH(), c.strideW(),
-                            c.padding(), c.activation(), w.get(0), bias));
-                }
-                case KerasLayers.Norm n -> {
-                    List<Expected> expected = new ArrayList<>();
-                    if (n.scale()) expected.add(new Expected("gamma", n.channels()));
-                    if (n.center()) expected.add(new Expected("beta", n.channels()));
-                    expected.add(new Expected("moving_mean", n.channels()));
-                    expected.add(new Expected("moving_variance", n.channels()));
-                    List<float[]> w = tensors(store, h5, source, where, p, expected, true);
-                    int i = 0;
-                    float[] gamma = n.scale() ? w.get(i++) : filled(n.channels(), 1f);
-                    float[] beta = n.center() ? w.get(i++) : new float[n.channels()];
-                    float[] mean = w.get(i++);
-                    float[] variance = w.get(i);
-                    for (int c = 0; c < variance.length; c++) {
-                        if (!(variance[c] >= 0)) throw new ImportException(source, where + "moving_variance["
-                                + c + "] is " + variance[c] + "; a variance must be >= 0");
-                    }
-                    layers.add(new BatchNorm(gamma, beta, mean, variance, n.epsilon()));
-                }
+            try {
+                layers.add(layer(p, where, store, h5, source));
+            } catch (IllegalArgumentException e) {
+                throw new ImportException(source, where + e.getMessage(), e);
             }
         }
         try {
@@ -304,6 +272,47 @@ public final class KerasImporter {
             throw new ImportException(source, "Keras " + version + " model: the imported layers do not fit together: "
                     + e.getMessage(), e);
         }
+    }
+
+    /** One planned layer as an engine layer, with its weights read and checked. */
+    private static lanes.engine.Layer layer(KerasLayers.Planned p, String where, Store store, Hdf5 h5, String source)
+            throws ImportException {
+        return switch (p) {
+            case KerasLayers.Fixed f -> f.engine();
+            case KerasLayers.Dense d -> {
+                List<float[]> w = tensors(store, h5, source, where, p, List.of(
+                        new Expected("kernel", d.inputs(), d.units()), new Expected("bias", d.units())), d.bias());
+                yield new DenseWeights(d.inputs(), d.units(), d.activation(), w.get(0),
+                        d.bias() ? w.get(1) : new float[d.units()]);
+            }
+            case KerasLayers.Conv c -> {
+                int in = c.input().channels();
+                List<float[]> w = tensors(store, h5, source, where, p, List.of(
+                        new Expected("kernel", c.kernelH(), c.kernelW(), in, c.filters()),
+                        new Expected("bias", c.filters())), c.bias());
+                yield new Conv2D(c.kernelH(), c.kernelW(), in, c.filters(), c.strideH(), c.strideW(), c.padding(),
+                        c.activation(), w.get(0), c.bias() ? w.get(1) : new float[c.filters()]);
+            }
+            case KerasLayers.Norm n -> {
+                // Keras' order: gamma (if scale), beta (if center), moving_mean, moving_variance.
+                List<Expected> expected = new ArrayList<>();
+                if (n.scale()) expected.add(new Expected("gamma", n.channels()));
+                if (n.center()) expected.add(new Expected("beta", n.channels()));
+                expected.add(new Expected("moving_mean", n.channels()));
+                expected.add(new Expected("moving_variance", n.channels()));
+                List<float[]> w = tensors(store, h5, source, where, p, expected, true);
+                int i = 0;
+                float[] gamma = n.scale() ? w.get(i++) : filled(n.channels(), 1f);
+                float[] beta = n.center() ? w.get(i++) : new float[n.channels()];
+                float[] mean = w.get(i++);
+                float[] variance = w.get(i);
+                for (int c = 0; c < variance.length; c++) {
+                    if (!(variance[c] >= 0)) throw new ImportException(source, where + "moving_variance["
+                            + c + "] is " + variance[c] + "; a variance must be >= 0");
+                }
+                yield new BatchNorm(gamma, beta, mean, variance, n.epsilon());
+            }
+        };
     }
 
     private record Expected(String role, int... shape) {}

@@ -56,7 +56,11 @@ final class KerasLayers {
 
     private KerasLayers(int[] inputDims) throws Invalid {
         this.dims = inputDims;
-        this.input = engineShape(inputDims, "the input shape");
+        try {
+            this.input = engineShape(inputDims, "the input shape");
+        } catch (IllegalArgumentException e) {
+            throw new Invalid("the input shape " + render(inputDims) + ": " + e.getMessage());
+        }
     }
 
     static KerasLayers plan(KerasConfig config) throws Invalid {
@@ -67,7 +71,10 @@ final class KerasLayers {
             Layer layer = config.layers.get(i);
             try {
                 plan.add(layer, i);
-            } catch (Invalid e) {
+            } catch (UnknownInput e) {
+                // Checked as far as the config allows; its shapes follow from a layer already reported.
+            } catch (Invalid | IllegalArgumentException e) {
+                // IllegalArgumentException: an engine record refusing what the config asks (padding over its limit, say).
                 plan.problems.add("layer '" + layer.name() + "' (" + layer.className() + "): " + e.getMessage());
                 plan.dims = null;
             }
@@ -171,21 +178,20 @@ final class KerasLayers {
     }
 
     private void dense(Layer layer, Map<String, Object> c) throws Invalid {
+        unsupportedIfSet(c, "quantization_config", "lora_rank");
+        Activation a = activation(c.get("activation"));
+        int units = KerasConfig.positiveInt(c.get("units"), "units");
+        boolean bias = bool(c, "use_bias", true);
         int[] d = known();
         for (int i = 0; i < d.length - 1; i++) {
             if (d[i] != 1) throw new Invalid("its input is " + render(d) + "; Keras applies a Dense layer to the"
                     + " last axis of each position, Lanes only to a flat input: add a Flatten before it");
         }
-        unsupportedIfSet(c, "quantization_config", "lora_rank");
-        Activation a = activation(c.get("activation"));
-        int units = KerasConfig.positiveInt(c.get("units"), "units");
-        boolean bias = bool(c, "use_bias", true);
         planned.add(new Dense(layer, d[d.length - 1], units, a, bias));
         dims = new int[] {units};
     }
 
     private void conv(Layer layer, Map<String, Object> c) throws Invalid {
-        int[] d = spatial("Conv2D");
         channelsLast(c);
         unsupportedIfSet(c, "quantization_config", "lora_rank");
         int[] dilation = pair(c.getOrDefault("dilation_rate", 1.0), "dilation_rate");
@@ -197,8 +203,10 @@ final class KerasLayers {
         int filters = KerasConfig.positiveInt(c.get("filters"), "filters");
         int[] k = pair(c.get("kernel_size"), "kernel_size");
         int[] s = pair(c.getOrDefault("strides", 1.0), "strides");
-        Padding padding = padding(c, d, k, s);
+        paddingName(c);
         Activation a = activation(c.get("activation"));
+        int[] d = spatial("Conv2D");
+        Padding padding = padding(c, d, k, s);
         Shape in = engineShape(d, "the input");
         int outH = outSize(d[0], k[0], s[0], padding.top() + padding.bottom(), "height");
         int outW = outSize(d[1], k[1], s[1], padding.left() + padding.right(), "width");
@@ -208,11 +216,12 @@ final class KerasLayers {
     }
 
     private void pool(Layer layer, Map<String, Object> c) throws Invalid {
-        int[] d = spatial("MaxPooling2D");
         channelsLast(c);
         int[] p = pair(c.getOrDefault("pool_size", 2.0), "pool_size");
         Object strides = c.get("strides");
         int[] s = strides == null ? p : pair(strides, "strides");
+        paddingName(c);
+        int[] d = spatial("MaxPooling2D");
         Padding padding = padding(c, d, p, s);
         int outH = outSize(d[0], p[0], s[0], padding.top() + padding.bottom(), "height");
         int outW = outSize(d[1], p[1], s[1], padding.left() + padding.right(), "width");
@@ -221,13 +230,13 @@ final class KerasLayers {
     }
 
     private void norm(Layer layer, Map<String, Object> c) throws Invalid {
+        if (bool(c, "renorm", false)) throw new Invalid("renorm=True; save the model without batch renormalization");
         int[] d = known();
         Object axis = c.get("axis");
         if (axis instanceof List<?> l && l.size() == 1) axis = l.getFirst();
         if (!(axis instanceof Double a && (a == -1 || a == d.length)))
             throw new Invalid("axis " + KerasConfig.render(axis) + " on a " + render(d) + " input; Lanes normalizes"
                     + " the last axis (channels) only");
-        if (bool(c, "renorm", false)) throw new Invalid("renorm=True; save the model without batch renormalization");
         Object eps = c.get("epsilon");
         if (!(eps instanceof Double e && e >= 0 && Double.isFinite(e)))
             throw new Invalid("epsilon " + KerasConfig.render(eps) + ", expected a number >= 0");
@@ -237,8 +246,17 @@ final class KerasLayers {
 
     // -----------------------------------------------------------------------------------------------
 
+    /** Thrown instead of checking shapes when an earlier layer's problem left the input shape unknown. */
+    private static final class UnknownInput extends Invalid {
+        private static final long serialVersionUID = 1L;
+
+        UnknownInput() {
+            super("its input shape is unknown");
+        }
+    }
+
     private int[] known() throws Invalid {
-        if (dims == null) throw new Invalid("its input shape is unknown after the problem above");
+        if (dims == null) throw new UnknownInput();
         return dims;
     }
 
@@ -254,6 +272,12 @@ final class KerasLayers {
         if (f != null && !"channels_last".equals(f)) throw new Invalid("data_format " + KerasConfig.render(f)
                 + "; Lanes imports channels_last models (Keras' default): save the model with"
                 + " data_format='channels_last'");
+    }
+
+    private static void paddingName(Map<String, Object> c) throws Invalid {
+        Object p = c.getOrDefault("padding", "valid");
+        if (!"valid".equals(p) && !"same".equals(p))
+            throw new Invalid("padding " + KerasConfig.render(p) + "; Lanes supports 'valid' and 'same'");
     }
 
     private static Padding padding(Map<String, Object> c, int[] d, int[] k, int[] s) throws Invalid {
