@@ -24,7 +24,7 @@ final class EngineEvents {
         event.end();
         if (event.shouldCommit()) {
             event.source = m.source();
-            event.layers = m.layers.length;
+            event.layers = m.weights().layers().size();
             event.parameters = m.weights().parameterCount();
             event.commit();
         }

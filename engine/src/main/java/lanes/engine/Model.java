@@ -28,7 +28,9 @@ public final class Model {
     public static final String DEFAULT_RESOURCE = "/lanes/engine/mnist-default.lnw";
 
     final int inputSize, outputs, maxWidth;
-    final DenseWeights[] layers;
+    /** The compiled forward pass: one path over these ops for every kind of network. */
+    final Op[] ops;
+    private final boolean softmaxOutput;
     final Kernels kernels;
     private final Weights weights;
     private final String source;
@@ -44,24 +46,13 @@ public final class Model {
         this.weights = weights;
         this.source = source;
         this.kernels = kernels;
-        this.layers = new DenseWeights[weights.layers().size()];
-        for (int l = 0; l < layers.length; l++) {
-            if (!(weights.layers().get(l) instanceof DenseWeights d) || !weights.inputRange().isUnit())
-                throw new IllegalArgumentException("layer " + l + " is " + Weights.name(weights.layers().get(l))
-                        + ": this engine runs dense layers only");
-            layers[l] = d;
-        }
-        for (int l = 0; l < layers.length - 1; l++) {
-            if (layers[l].activation() == Activation.SOFTMAX) {
-                throw new IllegalArgumentException("softmax is supported on the last layer only (layer " + l + ")");
-            }
-        }
+        ForwardPlan plan = ForwardPlan.of(weights);
+        this.ops = plan.ops;
+        this.softmaxOutput = plan.softmaxOutput;
         this.inputSize = weights.inputSize();
         this.outputs = weights.outputSize();
-        int w = 0;
-        for (DenseWeights d : layers) w = Math.max(w, d.units());
-        this.maxWidth = w;
-        this.batchRows = (int) Math.max(1, Math.min(BATCH_ROWS, BATCH_SCRATCH_FLOATS / w));
+        this.maxWidth = plan.maxWidth;
+        this.batchRows = (int) Math.max(1, Math.min(BATCH_ROWS, BATCH_SCRATCH_FLOATS / maxWidth));
     }
 
     /**
@@ -87,14 +78,15 @@ public final class Model {
         }
     }
 
-    /** Scratch kept per thread: a layer of the weight file's widest (2^20 units), 4 MiB a buffer. */
-    private static final int KEPT_FLOATS = WeightFile.MAX_UNITS;
+    /** Scratch kept per thread: an activation of 2^20 values (a dense layer of the file's widest), 4 MiB a buffer. */
+    private static final int KEPT_FLOATS = 1 << 20;
 
     /**
      * Reads and validates a weight file.
      *
      * @throws WeightFileException if the file cannot be read, is not a valid weight file, or holds a network
-     *                             this engine cannot run (softmax before the last layer)
+     *                             this engine cannot run (softmax other than as a flat output, a BatchNorm
+     *                             that divides by zero)
      */
     public static Model load(Path file) throws WeightFileException {
         return recorded(() -> loaded(WeightFile.read(file), file.toString()));
@@ -147,7 +139,8 @@ public final class Model {
     /**
      * A model over weights already in memory, with the given kernels (tests compare scalar and SIMD).
      *
-     * @throws IllegalArgumentException if a layer before the last uses softmax
+     * @throws IllegalArgumentException if the network uses softmax other than as a flat output, or folding
+     *                                  a BatchNorm or the input range overflows float
      */
     public static Model of(Weights weights, Kernels kernels) {
         java.util.Objects.requireNonNull(weights, "weights");
@@ -157,8 +150,23 @@ public final class Model {
 
     public int inputSize() { return inputSize; }
 
-    /** Number of classes. */
+    /** The shape of one input, NHWC (a vector for an MLP). */
+    public Shape inputShape() { return weights.inputShape(); }
+
+    /** The range the network was trained on; inputs in [0, 1] are mapped to it by the model itself. */
+    public InputRange inputRange() { return weights.inputRange(); }
+
+    /** Class names, one per output, or empty when the file has none. */
+    public java.util.List<String> labels() { return weights.labels(); }
+
+    /** Where the network came from (trained by Lanes, or imported from ONNX or Keras). */
+    public Provenance provenance() { return weights.provenance(); }
+
+    /** Number of outputs (classes). */
     public int outputs() { return outputs; }
+
+    /** Whether {@code predict(input, probabilities)} writes probabilities (the output is a softmax). */
+    public boolean outputsProbabilities() { return softmaxOutput; }
 
     public Metadata metadata() { return weights.metadata(); }
 
@@ -262,33 +270,25 @@ public final class Model {
     private static final long BATCH_SCRATCH_FLOATS = 1 << 18;
 
     /**
-     * Runs every layer on {@code rows} inputs at {@code input[inputOff...]}, each layer writing to the buffer
-     * the previous one did not; returns the buffer holding the last layer's pre-softmax output, from index 0.
+     * Runs every op on {@code rows} inputs at {@code input[inputOff...]}: each writes to the scratch buffer
+     * the previous one did not, element-wise ops in place (but never into the caller's input). Returns the
+     * buffer holding the pre-softmax outputs, from index 0.
      */
     float[] forward(int rows, float[] input, int inputOff, float[] even, float[] odd) {
         float[] x = input;
         int xOff = inputOff;
-        for (int l = 0; l < layers.length; l++) {
-            float[] y = (l & 1) == 0 ? even : odd;
-            layerForward(l, rows, x, xOff, y, 0);
+        for (Op op : ops) {
+            float[] y = op.inPlace && x != input ? x : x == even ? odd : even;
+            op.run(kernels, rows, x, xOff, y, 0);
             x = y;
             xOff = 0;
         }
         return x;
     }
 
-    /** y (rows, units) = act(x (rows, inputs)·W + b), zeros of x skipped; softmax is left to {@link #finish}. */
-    void layerForward(int l, int rows, float[] x, int xOff, float[] y, int yOff) {
-        DenseWeights d = layers[l];
-        int in = d.inputs(), out = d.units();
-        kernels.matmulSkipZeros(rows, out, in, x, xOff, in, d.kernel(), 0, out, y, yOff, out, false);
-        kernels.addBias(rows, out, y, yOff, d.bias(), 0);
-        if (d.activation() == Activation.RELU) kernels.reluForward(rows * out, y, yOff, y, yOff);
-    }
-
     /** Output values of `rows` rows: softmax for a softmax head, else the raw outputs. */
     void finish(int rows, float[] logits, int off, float[] out, int outOff) {
-        if (layers[layers.length - 1].activation() == Activation.SOFTMAX) {
+        if (softmaxOutput) {
             kernels.softmaxRows(rows, outputs, logits, off, out, outOff);
         } else {
             System.arraycopy(logits, off, out, outOff, rows * outputs);

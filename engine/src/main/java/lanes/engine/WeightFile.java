@@ -32,9 +32,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32C;
 
 /**
- * Reads and writes {@link Weights} in the Lanes weight file format, version 1 ({@code docs/weight-format.md}):
- * a little-endian header describing the layers and their provenance, the float32 parameters, and a CRC32C
- * of everything before it.
+ * Reads and writes {@link Weights} in the Lanes weight file format, versions 1 and 2
+ * ({@code docs/weight-format.md}): a little-endian header describing the layers and their provenance, the
+ * float32 parameters, and a CRC32C of everything before it. {@link WeightFileV2} holds version 2's header.
  *
  * <p>Reading trusts nothing in the file: every count is bounded, the declared sizes are checked against
  * the file length before any parameter array is allocated, the checksum must match, every weight must be
@@ -49,11 +49,16 @@ public final class WeightFile {
 
     /** The conventional file name extension. */
     public static final String EXTENSION = ".lnw";
-    /** The format version this class writes, and the only one it reads. */
-    public static final int VERSION = 1;
+    /**
+     * The newest format version, which this class reads along with version 1. Weights a version 1 file can
+     * hold ({@link Weights#isVersion1()}: a Dense chain on a vector input in [0, 1], no labels, trained by
+     * Lanes) are still written as version 1, byte for byte as before, so older readers keep reading what
+     * the trainer saves; anything else is written as version 2.
+     */
+    public static final int VERSION = 2;
     /** At most this many layers. */
     public static final int MAX_LAYERS = 64;
-    /** At most this many units per layer. */
+    /** At most this many units per dense layer (and filters per convolution). */
     public static final int MAX_UNITS = 1 << 20;
     /** At most this many input features. */
     public static final int MAX_INPUTS = 1 << 24;
@@ -82,7 +87,7 @@ public final class WeightFile {
     /**
      * Reads a weight file.
      *
-     * @throws WeightFileException if the file cannot be read or is not a valid version 1 weight file
+     * @throws WeightFileException if the file cannot be read or is not a valid version 1 or 2 weight file
      */
     public static Weights read(Path file) throws WeightFileException {
         Objects.requireNonNull(file, "file");
@@ -117,15 +122,17 @@ public final class WeightFile {
             if (b.get(i) != MAGIC[i]) throw r.fail("not a Lanes weight file (bad magic "
                     + HexFormat.ofDelimiter(" ").formatHex(b.array(), 0, MAGIC.length) + ", expected \"LANESNW\\0\")");
         }
-        b = r.read(FIXED_HEADER_BYTES - MAGIC.length, "the header");
+        b = r.read(8, "the header");
         int version = Short.toUnsignedInt(b.getShort(0));
-        if (version != VERSION) throw r.fail("unsupported format version " + version
-                + " (this reader knows version " + VERSION + ")");
+        if (version == WeightFileV2.VERSION) return WeightFileV2.parse(r, b);
+        if (version != 1) throw r.fail("unsupported format version " + version
+                + " (this reader knows versions 1 and " + WeightFileV2.VERSION + ")");
         int flags = Short.toUnsignedInt(b.getShort(2));
         if (flags != 0) throw r.fail(String.format("unknown flags 0x%04x at offset 10 (version 1 defines none)", flags));
         long headerLength = Integer.toUnsignedLong(b.getInt(4));
-        long inputSize = Integer.toUnsignedLong(b.getInt(8));
-        long layerCount = Integer.toUnsignedLong(b.getInt(12));
+        b = r.read(8, "the header");
+        long inputSize = Integer.toUnsignedLong(b.getInt(0));
+        long layerCount = Integer.toUnsignedLong(b.getInt(4));
         if (inputSize < 1 || inputSize > MAX_INPUTS)
             throw r.fail("input size " + inputSize + " is outside 1.." + MAX_INPUTS);
         if (layerCount < 1 || layerCount > MAX_LAYERS)
@@ -226,7 +233,7 @@ public final class WeightFile {
     }
 
     /** Sequential, checksummed reads with offsets for error messages. */
-    private static final class Reader {
+    static final class Reader {
         private final InputStream in;
         private final String source;
         /** The file length when known up front (files), -1 for streams. */
@@ -455,10 +462,9 @@ public final class WeightFile {
         crc.update(header);
         writeFully(ch, ByteBuffer.wrap(header));
         ByteBuffer buf = ByteBuffer.allocate(CHUNK_BYTES).order(LE);
-        List<DenseWeights> layers = denseLayers(weights);
+        List<Layer> layers = weights.layers();
         for (int i = 0; i < layers.size(); i++) {
-            writeFloats(ch, buf, crc, layers.get(i).kernel());
-            writeFloats(ch, buf, crc, layers.get(i).bias());
+            for (float[] t : tensors(layers.get(i))) writeFloats(ch, buf, crc, t);
             if (i == 0) observer.reached(WriteObserver.Stage.MID_WRITE, temp);
         }
         buf.clear().putInt((int) crc.getValue()).flip();
@@ -482,7 +488,7 @@ public final class WeightFile {
 
     /** Checks the format's limits and finiteness (a file the reader would reject is never written). */
     static byte[] encodeHeader(Weights w) {
-        if (!w.isVersion1()) throw new IllegalArgumentException("version 1 holds dense layers on a vector input only");
+        if (!w.isVersion1()) return WeightFileV2.encodeHeader(w);
         List<DenseWeights> layers = denseLayers(w);
         if (w.inputSize() > MAX_INPUTS) throw new IllegalArgumentException(
                 "input size " + w.inputSize() + " exceeds the weight file's limit of " + MAX_INPUTS);
@@ -502,7 +508,7 @@ public final class WeightFile {
                 + size + " bytes, more than the " + (MAX_FILE_BYTES >> 30) + " GiB a weight file may have");
 
         ByteBuffer b = ByteBuffer.allocate(headerLength).order(LE);
-        b.put(MAGIC).putShort((short) VERSION).putShort((short) 0).putInt(headerLength)
+        b.put(MAGIC).putShort((short) 1).putShort((short) 0).putInt(headerLength)
                 .putInt(w.inputSize()).putInt(layers.size());
         for (DenseWeights d : layers) {
             b.putInt(d.units()).putShort((short) d.activation().code()).putShort((short) 0);
@@ -519,7 +525,20 @@ public final class WeightFile {
         return out;
     }
 
-    private static void checkFinite(float[] a, int layer, String part) {
+    /** A layer's tensors in file order (both versions). */
+    static float[][] tensors(Layer layer) {
+        return switch (layer) {
+            case DenseWeights d -> new float[][] {d.kernel(), d.bias()};
+            case Conv2D c -> new float[][] {c.kernel(), c.bias()};
+            case BatchNorm b -> new float[][] {b.gamma(), b.beta(), b.mean(), b.variance()};
+            case MaxPool2D p -> new float[0][];
+            case Flatten f -> new float[0][];
+            case Reshape r -> new float[0][];
+            case ActivationLayer a -> new float[0][];
+        };
+    }
+
+    static void checkFinite(float[] a, int layer, String part) {
         for (int i = 0; i < a.length; i++) {
             if (!Float.isFinite(a[i])) throw new IllegalArgumentException("weight at layer " + layer + ", " + part
                     + " index " + i + " is " + a[i] + ": weights that are not finite cannot be saved");

@@ -35,7 +35,7 @@ class ModelLoadTest {
 
         var e = assertThrows(WeightFileException.class, () -> Model.load(f));
         assertEquals(f.toString(), e.source());
-        assertTrue(e.problem().contains("softmax is supported on the last layer only (layer 0)"), e.getMessage());
+        assertTrue(e.problem().contains("softmax is supported as the output only: layer 0 has it and layer 1 (Dense) follows"), e.getMessage());
         assertTrue(e.getCause() instanceof IllegalArgumentException, String.valueOf(e.getCause()));
 
         try (InputStream in = Files.newInputStream(f)) {

@@ -291,9 +291,9 @@ class WeightFileTest {
     void rejectsOtherFilesAndVersions() throws IOException {
         for (String why : rejectBoth("hello, this is not a model".getBytes(StandardCharsets.US_ASCII)))
             assertContains(why, "bad magic");
-        byte[] v2 = bytesOf(small());
-        v2[8] = 2;
-        for (String why : rejectBoth(withCrc(v2))) assertContains(why, "unsupported format version 2");
+        byte[] v3 = bytesOf(small());
+        v3[8] = 3;
+        for (String why : rejectBoth(withCrc(v3))) assertContains(why, "unsupported format version 3");
         byte[] flagged = bytesOf(small());
         flagged[10] = 1;
         for (String why : rejectBoth(withCrc(flagged))) assertContains(why, "unknown flags");

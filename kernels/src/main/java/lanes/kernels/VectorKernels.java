@@ -615,4 +615,31 @@ final class VectorKernels extends StridedGemm {
         }
         ScalarKernels.adamSteps(n - i, param, pOff + i, grad, gOff + i, m, mOff + i, v, vOff + i, alpha, omb1, omb2, epsilon);
     }
+
+    // ---- images and squashing activations ---------------------------------------------------
+
+    @Override
+    public void conv2d(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
+                       int padTop, int padLeft, int outH, int outW,
+                       float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff) {
+        ScalarKernels.INSTANCE.conv2d(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
+                x, xOff, kernel, kOff, bias, bOff, y, yOff);
+    }
+
+    @Override
+    public void maxPool2d(int rows, int inH, int inW, int channels, int poolH, int poolW, int strideH, int strideW,
+                          int padTop, int padLeft, int outH, int outW, float[] x, int xOff, float[] y, int yOff) {
+        ScalarKernels.INSTANCE.maxPool2d(rows, inH, inW, channels, poolH, poolW, strideH, strideW, padTop, padLeft,
+                outH, outW, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
+        ScalarKernels.INSTANCE.sigmoid(n, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
+        ScalarKernels.INSTANCE.tanh(n, x, xOff, y, yOff);
+    }
 }

@@ -1,0 +1,180 @@
+package lanes.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Compiles a network's layers into the {@link Op}s a {@link Model} runs, once, when the model is built:
+ * <ul>
+ *   <li>Flatten, Reshape and linear activations compile to nothing: NHWC data is already in the order
+ *       the next layer reads, so they cost no copy.</li>
+ *   <li>A BatchNorm right after a Conv2D or Dense with a linear activation is folded into it:
+ *       with g = gamma / sqrt(variance + epsilon) per channel (in double), the kernel's column for that
+ *       channel becomes kernel·g and its bias (bias − mean)·g + beta, each rounded to float once. The
+ *       {@link Weights} (and so any file written from them) keep the BatchNorm as trained; only the
+ *       model's private copy is folded, so folding happens exactly once however often a network is
+ *       saved and loaded. Any other BatchNorm runs as a per-channel affine op.</li>
+ *   <li>An Activation right after a Conv2D or Dense with a linear activation joins it (no second pass).</li>
+ *   <li>The input range [low, high]: Lanes inputs x in [0, 1] become low + x·(high − low). With low = 0
+ *       the scale is folded into the first Conv2D or Dense's kernel when that is the first layer that
+ *       computes anything (a Dense keeps skipping zero inputs); otherwise it is an explicit affine op
+ *       before the first layer.</li>
+ *   <li>Softmax runs only as the output, over a flat output: a softmax layer may be followed only by
+ *       layers that compile to nothing. The model applies it when probabilities are asked for.</li>
+ * </ul>
+ */
+final class ForwardPlan {
+    final Op[] ops;
+    final boolean softmaxOutput;
+    /** The most floats any op writes per row. */
+    final int maxWidth;
+
+    private ForwardPlan(Op[] ops, boolean softmaxOutput) {
+        this.ops = ops;
+        this.softmaxOutput = softmaxOutput;
+        int w = 1;
+        for (Op op : ops) w = Math.max(w, op.outSize);
+        this.maxWidth = w;
+    }
+
+    /** @throws IllegalArgumentException if the network uses softmax anywhere but as a flat output */
+    static ForwardPlan of(Weights w) {
+        List<Layer> layers = w.layers();
+        List<Op> ops = new ArrayList<>();
+        InputRange range = w.inputRange();
+        double rowScale = 1; // the input range's scale, while it waits to be folded into a first kernel
+        if (!range.isUnit()) {
+            Layer first = firstComputing(layers);
+            if (range.low() == 0 && (first instanceof DenseWeights || first instanceof Conv2D)) {
+                rowScale = range.scale();
+            } else {
+                ops.add(new Op.Affine(w.inputSize(), new float[] {range.scale()}, new float[] {range.low()},
+                        "input range " + range));
+            }
+        }
+        Shape s = w.inputShape();
+        int softmaxAt = -1;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            Shape out = layer.outputShape(s); // folding and joining below change no shape
+            boolean noOp = layer instanceof Flatten || layer instanceof Reshape
+                    || layer instanceof ActivationLayer a && a.activation() == Activation.LINEAR;
+            if (softmaxAt >= 0 && !noOp) throw new IllegalArgumentException("softmax is supported as the output "
+                    + "only: layer " + softmaxAt + " has it and layer " + i + " (" + Weights.name(layer) + ") follows");
+            Activation act = null;
+            switch (layer) {
+                case DenseWeights d -> {
+                    BatchNorm bn = foldable(layers, i, d.activation());
+                    if (bn != null) i++;
+                    act = fused(layers, i, d.activation());
+                    if (act != d.activation()) i++;
+                    boolean copy = bn != null || rowScale != 1; // else the layer's own arrays: nothing copied
+                    ops.add(new Op.Dense(d.inputs(), d.units(), copy ? scaled(d.kernel(), d.units(), rowScale, bn)
+                            : d.kernel(), copy ? shifted(d.bias(), bn) : d.bias(), act));
+                    rowScale = 1;
+                }
+                case Conv2D c -> {
+                    BatchNorm bn = foldable(layers, i, c.activation());
+                    if (bn != null) i++;
+                    act = fused(layers, i, c.activation());
+                    if (act != c.activation()) i++;
+                    boolean copy = bn != null || rowScale != 1;
+                    ops.add(new Op.Conv(s, out, c, copy ? scaled(c.kernel(), c.filters(), rowScale, bn) : c.kernel(),
+                            copy ? shifted(c.bias(), bn) : c.bias(), act));
+                    rowScale = 1;
+                }
+                case MaxPool2D p -> ops.add(new Op.MaxPool(s, out, p));
+                case BatchNorm b -> ops.add(affine(b, s.size()));
+                case ActivationLayer a -> {
+                    act = a.activation();
+                    if (act != Activation.LINEAR && act != Activation.SOFTMAX) ops.add(new Op.Act(s.size(), act));
+                }
+                case Flatten f -> { }
+                case Reshape r -> { }
+            }
+            if (act == Activation.SOFTMAX) {
+                if (!out.isVector()) throw new IllegalArgumentException("softmax over the " + out + " output of layer "
+                        + i + ": the engine runs softmax over a flat output only (add a Flatten before it)");
+                softmaxAt = i;
+            }
+            s = out;
+        }
+        if (ops.isEmpty()) ops.add(new Op.Copy(w.inputSize()));
+        return new ForwardPlan(ops.toArray(new Op[0]), softmaxAt >= 0);
+    }
+
+    /** The first layer that compiles to an op, or null. */
+    private static Layer firstComputing(List<Layer> layers) {
+        for (Layer l : layers) {
+            if (l instanceof Flatten || l instanceof Reshape) continue;
+            if (l instanceof ActivationLayer a && a.activation() == Activation.LINEAR) continue;
+            return l;
+        }
+        return null;
+    }
+
+    /** The BatchNorm right after layer i when it can be folded into it, else null. */
+    private static BatchNorm foldable(List<Layer> layers, int i, Activation act) {
+        return act == Activation.LINEAR && i + 1 < layers.size() && layers.get(i + 1) instanceof BatchNorm b ? b : null;
+    }
+
+    /** The activation a Conv2D or Dense at i ends with: an Activation layer right after it joins a linear one. */
+    private static Activation fused(List<Layer> layers, int i, Activation act) {
+        if (act == Activation.LINEAR && i + 1 < layers.size() && layers.get(i + 1) instanceof ActivationLayer a)
+            return a.activation();
+        return act;
+    }
+
+    /** kernel[..][j]·rowScale·g_j, laid out with the output channel j fastest (Dense [in][units], Conv HWIO). */
+    private static float[] scaled(float[] kernel, int cols, double rowScale, BatchNorm bn) {
+        double[] g = bn == null ? null : factors(bn);
+        float[] out = new float[kernel.length];
+        for (int i = 0; i < kernel.length; i++) {
+            out[i] = (float) (kernel[i] * rowScale * (g == null ? 1 : g[i % cols]));
+        }
+        return finite(out, "kernel");
+    }
+
+    /** (bias − mean)·g + beta per channel, or bias unchanged without a BatchNorm. */
+    private static float[] shifted(float[] bias, BatchNorm bn) {
+        if (bn == null) return bias;
+        double[] g = factors(bn);
+        float[] out = new float[bias.length];
+        for (int j = 0; j < bias.length; j++) {
+            out[j] = (float) (((double) bias[j] - bn.mean()[j]) * g[j] + bn.beta()[j]);
+        }
+        return finite(out, "bias");
+    }
+
+    /** g = gamma / sqrt(variance + epsilon) per channel, in double. */
+    private static double[] factors(BatchNorm bn) {
+        double[] g = new double[bn.channels()];
+        for (int j = 0; j < g.length; j++) {
+            double v = (double) bn.variance()[j] + bn.epsilon();
+            if (!(v > 0)) throw new IllegalArgumentException("BatchNorm channel " + j + " has variance + epsilon = "
+                    + v + ": it divides by zero");
+            g[j] = bn.gamma()[j] / Math.sqrt(v);
+        }
+        return g;
+    }
+
+    /** A BatchNorm with nothing to fold into: y = x·g + (beta − mean·g) per channel. */
+    private static Op affine(BatchNorm bn, int size) {
+        double[] g = factors(bn);
+        float[] scale = new float[g.length], shift = new float[g.length];
+        for (int j = 0; j < g.length; j++) {
+            scale[j] = (float) g[j];
+            shift[j] = (float) (bn.beta()[j] - bn.mean()[j] * g[j]);
+        }
+        return new Op.Affine(size, finite(scale, "scale"), finite(shift, "shift"), "BatchNorm " + g.length + " channels");
+    }
+
+    /** A folded value that overflowed float would make every prediction fail: refuse the network instead. */
+    private static float[] finite(float[] a, String what) {
+        for (int i = 0; i < a.length; i++) {
+            if (!Float.isFinite(a[i])) throw new IllegalArgumentException("folding a BatchNorm or the input range "
+                    + "makes " + what + " value " + i + " " + a[i] + " (it overflows float)");
+        }
+        return a;
+    }
+}
