@@ -41,7 +41,7 @@ public final class Latency {
     }
 
     private static int measure(Args a) throws Exception {
-        Model model = a.model == null ? Model.loadDefault() : Model.load(a.model);
+        Model model = Predict.load(a.model, null);
         Samples test = Dataset.load(a.data, "t10k").samples();
         int n = test.count(), f = test.features();
         if (f != model.inputSize()) throw new IllegalArgumentException(

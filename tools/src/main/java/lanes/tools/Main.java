@@ -12,7 +12,7 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             System.out.println("usage: java --add-modules jdk.incubator.vector -jar lanes-cli.jar COMMAND [options]");
-            System.out.println("commands: fetch-data, train, predict, latency   (COMMAND --help for its options)");
+            System.out.println("commands: fetch-data, train, predict, latency, convert   (COMMAND --help for its options)");
             System.exit(args.length == 0 ? Cli.USAGE : Cli.OK);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -21,8 +21,9 @@ public final class Main {
             case "train" -> Train.main(rest);
             case "predict" -> Predict.main(rest);
             case "latency" -> Latency.main(rest);
+            case "convert" -> Convert.main(rest);
             default -> {
-                System.err.println("lanes: unknown command " + args[0] + " (fetch-data, train, predict, latency)");
+                System.err.println("lanes: unknown command " + args[0] + " (fetch-data, train, predict, latency, convert)");
                 System.exit(Cli.USAGE);
             }
         }

@@ -25,6 +25,10 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 import lanes.engine.Activation;
 import lanes.engine.BadInputException;
 import lanes.engine.ImagePreprocessor;
+import lanes.engine.InputRange;
+import lanes.engine.Weights;
+import lanes.interchange.ModelFiles;
+import lanes.kernels.KernelsProvider;
 import lanes.engine.Model;
 import lanes.engine.PreprocessMode;
 import lanes.engine.Predictor;
@@ -56,8 +60,11 @@ public final class Predict {
     static final class Args extends Cli.HasHelp {
         @Parameter(description = "FILE...")
         List<String> files = new ArrayList<>();
-        @Parameter(names = "--model", description = "Weight file (default: the MNIST model inside the engine jar)")
+        @Parameter(names = "--model", description = "Model file: .lnw, .onnx, .keras or .h5 (default: the MNIST model inside the engine jar)")
         Path model;
+        @Parameter(names = "--input-range", converter = Convert.RangeConverter.class,
+                description = "LO,HI: the range the model was trained on, e.g. 0,255 for raw pixels (default: the file's own; [0,1] for ONNX and Keras)")
+        InputRange inputRange;
         @Parameter(names = "--top-k", description = "Show the K most probable classes")
         int topK = 1;
         @Parameter(names = "--json", description = "One JSON object per line: file, label, probabilities, micros"
@@ -79,6 +86,7 @@ public final class Predict {
                 if (f.startsWith("--")) throw new Cli.UsageException("unknown option " + f + " (see --help)");
             }
             Cli.atLeastOne("--top-k", topK);
+            if (inputRange != null && model == null) throw new Cli.UsageException("--input-range needs --model");
         }
     }
 
@@ -92,7 +100,7 @@ public final class Predict {
     }
 
     private static int predict(Args a, PrintStream out, PrintStream err) throws IOException {
-        Model model = a.model == null ? Model.loadDefault() : Model.load(a.model);
+        Model model = load(a.model, a.inputRange);
         if (a.topK < 1 || a.topK > model.outputs()) {
             throw new Cli.UsageException("--top-k must be in 1.." + model.outputs() + ", got " + a.topK);
         }
@@ -124,6 +132,21 @@ public final class Predict {
         }
         out.flush();
         return failed == 0 ? Cli.OK : Cli.FAILED;
+    }
+
+    /**
+     * The model to run: the default one, a .lnw file as the engine loads it, or any other format (or a
+     * .lnw with another input range) through the importers.
+     */
+    static Model load(Path file, InputRange range) throws IOException {
+        if (file == null) return Model.loadDefault();
+        if (range == null && file.toString().toLowerCase(Locale.ROOT).endsWith(".lnw")) return Model.load(file);
+        Weights w = ModelFiles.read(file, range, null);
+        try {
+            return Model.of(w, KernelsProvider.get());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": the engine cannot run this network: " + e.getMessage(), e);
+        }
     }
 
     /** How to give the tools more memory: the launchers pass LANES_JAVA_OPTS to the JVM. */
