@@ -27,7 +27,7 @@ class LaunchersTest {
 
     private static final Path TOOLS = Path.of("..", "tools");
     private static final List<String> SCRIPTS = List.of("profile", "bench", "test", "quickstart", "predict",
-            "lib/jdk.sh", "lib/launch.sh");
+            "convert", "lib/jdk.sh", "lib/launch.sh");
 
     /** Logs its arguments, one call a line; writes the AOT cache and the JFR recording it is asked for. */
     private static final String FAKE_JAVA = """
@@ -276,5 +276,29 @@ class LaunchersTest {
         assertEquals(0, run(cwd, "quickstart", "--epochs", "1").code());
         assertTrue(calls().contains("fetch-data --dataset mnist --dir data"), calls().toString());
         assertTrue(Files.isDirectory(root.resolve("data/quickstart")));
+    }
+
+    @Test
+    void convertRunsItsMainClassWithTheVectorApiAndEveryArgument() throws Exception {
+        sandbox();
+        builtJar();
+        Run r = run(root, "convert", "--input-range", "0,255", "in put.onnx", "out.lnw");
+        assertEquals(0, r.code(), r.err());
+        String call = calls().getLast();
+        assertTrue(call.contains("--add-modules jdk.incubator.vector"), call);
+        assertTrue(call.endsWith("lanes.tools.Convert --input-range 0,255 in put.onnx out.lnw"), call);
+    }
+
+    @Test
+    void aChangedImporterRebuildsTheJar() throws Exception {
+        sandbox();
+        builtJar();
+        Path source = root.resolve("interchange/src/main/java/lanes/interchange/X.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, "");
+        source.toFile().setLastModified(System.currentTimeMillis() + 60_000);
+        Run r = run(root, "convert", "--help");
+        assertEquals(1, r.code(), "the stand-in ./mvnw fails the build: " + r.err());
+        assertTrue(calls().stream().anyMatch(c -> c.startsWith("mvnw ")), calls().toString());
     }
 }
