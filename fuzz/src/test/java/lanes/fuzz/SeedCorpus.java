@@ -25,7 +25,7 @@ import lanes.engine.Weights;
  * inputs, so the fuzzer starts from the formats rather than from nothing. Run once by hand when a format
  * changes (the files are committed; the test suite only reads them):
  * <pre>
- * java -cp fuzz/target/test-classes:trainer/target/classes:engine/target/classes:engine/target/test-classes:kernels/target/classes \
+ * java -cp fuzz/target/test-classes:trainer/target/classes:engine/target/classes:engine/target/test-classes:kernels/target/classes:interchange/target/classes \
  *     lanes.fuzz.SeedCorpus fuzz/src/test/resources tools/samples
  * </pre>
  * Seeds are named {@code seed-*}; the fuzzer's findings, kept as regression cases, are named
@@ -41,6 +41,18 @@ public final class SeedCorpus {
         weights(root.resolve("WeightFileFuzzTestInputs"));
         cli(root.resolve("CliFuzzTestInputs/args"));
         images(root.resolve("ImageFuzzTestInputs/preprocess"), Path.of(args.length > 1 ? args[1] : "tools/samples"));
+        onnx(root.resolve("OnnxFuzzTestInputs/model"), Path.of(args.length > 2 ? args[2] : "interchange/src/test/resources/lanes/interchange/onnx"));
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // ONNX: the small committed fixtures (PyTorch's own and hand-built graphs) and Lanes' own exports
+
+    private static void onnx(Path dir, Path fixtures) throws IOException {
+        for (String name : List.of("gemm_attrs", "same_pool", "unsupported", "cnn")) {
+            write(dir, "seed-" + name + ".onnx", Files.readAllBytes(fixtures.resolve(name).resolve("model.onnx")));
+        }
+        write(dir, "seed-lanes-3-4-2-softmax.onnx", lanes.interchange.OnnxExporter.toBytes(
+                model(1, Metadata.unknown(), 3, Activation.SOFTMAX, 4, 2)));
     }
 
     // ---------------------------------------------------------------------------------------------------
