@@ -480,6 +480,11 @@ def generated(out_dir):
     small[1] = dense("dense", 3, "relu")
     write_legacy_h5(os.path.join(gen, "refused-shape-mismatch.h5"), sequential(small), small, w, "2.4.0",
                     lambda n, r: "%s/%s:0" % (n, r))
+    # Softmax inside the network (Keras runs it; the engine runs softmax only as the output).
+    inner = [simple("InputLayer", "input_1", batch_input_shape=[None, 4], sparse=False, ragged=False),
+             dense("dense", 3, "softmax"), dense("dense_1", 2, "linear")]
+    write_legacy_h5(os.path.join(gen, "refused-softmax-inside.h5"), sequential(inner), inner,
+                    weights_for(rng, inner, (4,)), "2.4.0", lambda n, r: "%s/%s:0" % (n, r))
     # save_weights() output: HDF5 weights without a model config.
     with h5py.File(os.path.join(gen, "refused-weights-only.h5"), "w") as f:
         f.attrs["layer_names"] = [b"dense"]

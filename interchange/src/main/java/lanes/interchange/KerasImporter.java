@@ -26,9 +26,11 @@ import lanes.engine.Conv2D;
 import lanes.engine.DenseWeights;
 import lanes.engine.InputRange;
 import lanes.engine.Metadata;
+import lanes.engine.Model;
 import lanes.engine.Provenance;
 import lanes.engine.Weights;
 import lanes.interchange.KerasConfig.Invalid;
+import lanes.kernels.KernelsProvider;
 
 /**
  * Keras models as engine {@link Weights}: a {@code .keras} archive (Keras 3, and Keras 2.13+'s
@@ -265,13 +267,23 @@ public final class KerasImporter {
                 throw new ImportException(source, where + e.getMessage(), e);
             }
         }
+        Weights weights;
         try {
-            return new Weights(plan.input, layers, metadata, InputRange.UNIT, List.of(),
+            weights = new Weights(plan.input, layers, metadata, InputRange.UNIT, List.of(),
                     new Provenance("keras", fileName, version));
         } catch (IllegalArgumentException e) {
             throw new ImportException(source, "Keras " + version + " model: the imported layers do not fit together: "
                     + e.getMessage(), e);
         }
+        try {
+            // What the engine refuses to run (softmax before the output, a BatchNorm that overflows when
+            // folded) is refused now, at load, not when a model is first built from these weights.
+            Model.of(weights, KernelsProvider.get());
+        } catch (IllegalArgumentException e) {
+            throw new ImportException(source, "Keras " + version + " model: a network this engine cannot run: "
+                    + e.getMessage(), e);
+        }
+        return weights;
     }
 
     /** One planned layer as an engine layer, with its weights read and checked. */

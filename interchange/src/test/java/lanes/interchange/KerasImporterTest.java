@@ -242,6 +242,13 @@ class KerasImporterTest {
     }
 
     @Test
+    void whatTheEngineCannotRunIsRefusedAtLoad() {
+        ImportException e = assertThrows(ImportException.class,
+                () -> KerasImporter.read(KerasFiles.generated("refused-softmax-inside.h5")));
+        assertTrue(e.problem().startsWith("Keras 2.4.0 model: a network this engine cannot run: softmax"), e.problem());
+    }
+
+    @Test
     void weightsOnlyFileSaysHowToSaveTheModel() {
         ImportException e = assertThrows(ImportException.class,
                 () -> KerasImporter.read(KerasFiles.generated("refused-weights-only.h5")));
