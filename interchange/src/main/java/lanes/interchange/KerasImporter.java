@@ -172,15 +172,21 @@ public final class KerasImporter {
             String topName = h5.child(root, "layers") instanceof Group ? "layers" : "_layer_checkpoint_dependencies";
             Node top = h5.child(root, topName);
             final String v = version;
+            Map<String, String> paths = parsed.archivePaths();
             Store store = layer -> {
-                if (!(top instanceof Group t) || !(h5.child(t, layer) instanceof Group g)) return null;
+                if (!(top instanceof Group t)) return null;
+                // Keras' path for the layer; the layer's own name only where that path is absent.
+                String path = paths.getOrDefault(layer, layer);
+                if (!(h5.child(t, path) instanceof Group)) path = layer;
+                if (!(h5.child(t, path) instanceof Group g)) return null;
+                final String at = path;
                 if (!(h5.child(g, "vars") instanceof Group vars)) return List.of();
                 List<String> names = h5.childNames(vars);
                 List<Dataset> out = new ArrayList<>();
                 for (int i = 0; i < names.size(); i++) {
                     if (!(h5.child(vars, Integer.toString(i)) instanceof Dataset d))
                         throw new ImportException(source, "layer '" + layer + "' (Keras " + v + "): variable "
-                                + topName + "/" + layer + "/vars/" + i + " is missing");
+                                + topName + "/" + at + "/vars/" + i + " is missing");
                     out.add(d);
                 }
                 return out;
