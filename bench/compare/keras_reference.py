@@ -22,6 +22,7 @@ OUT_DIR defaults to interchange/src/test/resources/lanes/interchange/keras.
 import io
 import json
 import os
+import re
 import sys
 import zipfile
 
@@ -156,15 +157,38 @@ def h5_weights(f, config):
     return out
 
 
+def snake_case(name):
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    name = re.sub("([a-z])([A-Z])", r"\1_\2", name)
+    return name.lower()
+
+
+def archive_paths(config):
+    """Where a .keras archive keeps each layer's variables: its class name in snake case, numbered in
+    the order the model lists its layers (Keras' saving_lib does not use layer names, which vary)."""
+    used, paths = {}, {}
+    for cls, c in layer_list(config):
+        name = snake_case(cls)
+        if name in used:
+            used[name] += 1
+            paths[c["name"]] = "%s_%d" % (name, used[name])
+        else:
+            used[name] = 0
+            paths[c["name"]] = name
+    return paths
+
+
 def keras_zip_weights(path, config):
     z = zipfile.ZipFile(path)
     f = h5py.File(io.BytesIO(z.read("model.weights.h5")), "r")
     top = "layers" if "layers" in f else "_layer_checkpoint_dependencies"
     out = {}
+    paths = archive_paths(config)
     for cls, c in layer_list(config):
         name = c["name"]
-        if name in f[top]:
-            v = f[top][name]["vars"]
+        if paths[name] in f[top]:
+            v = f[top][paths[name]]["vars"]
             out[name] = [np.asarray(v[str(i)], dtype=np.float64) for i in range(len(v))]
     return out, json.loads(z.read("metadata.json"))
 
@@ -309,13 +333,14 @@ def write_legacy_h5(path, config, layers, weights, keras_version, names, libver=
 
 def write_keras_zip(path, config, layers, weights, keras_version, top, libver="earliest"):
     buf = io.BytesIO()
+    paths = archive_paths(config)
     with h5py.File(buf, "w", libver=libver) as f:
         g = f.create_group(top)
         for l in layers:
             name = l["config"]["name"]
             if l["class_name"] == "InputLayer":
                 continue
-            v = g.create_group(name).create_group("vars")
+            v = g.create_group(paths[name]).create_group("vars")
             for i, a in enumerate(weights.get(name, [])):
                 v.create_dataset(str(i), data=a, track_times=False)
         f.create_group("vars")
@@ -423,13 +448,16 @@ def generated(out_dir):
                  lambda n, r: "sequential/%s/%s" % (n, r)))
 
     # 3. Keras 3 .keras, Functional: valid conv, strided valid pool, Flatten, Dense softmax.
+    #    Its layers are named by hand, in an order unlike Keras' own numbering, so the archive's
+    #    class-based paths (conv2d, conv2d_1, dense) differ from the names.
     layers = [
-        simple("InputLayer", "input_layer", batch_shape=[None, 9, 7, 3], sparse=False, ragged=False),
-        conv("conv2d", 4, (3, 3), (1, 1), "valid", "relu"),
-        simple("MaxPooling2D", "max_pooling2d", pool_size=[3, 2], padding="valid", strides=[2, 2],
+        simple("InputLayer", "pixels", batch_shape=[None, 9, 7, 3], sparse=False, ragged=False),
+        conv("conv2d_1", 4, (3, 3), (1, 1), "valid", "relu"),
+        conv("conv2d", 3, (2, 2), (1, 1), "same", "linear"),
+        simple("MaxPooling2D", "pool", pool_size=[3, 2], padding="valid", strides=[2, 2],
                data_format="channels_last"),
         simple("Flatten", "flatten", data_format="channels_last"),
-        dense("dense", 5, "softmax"),
+        dense("classes", 5, "softmax"),
     ]
     w = weights_for(rng, layers, (9, 7, 3))
     made.append(("keras3-functional-cnn.keras", functional3(layers), layers, w, "layers", "3.10.0", None))
@@ -480,6 +508,11 @@ def generated(out_dir):
     small[1] = dense("dense", 3, "relu")
     write_legacy_h5(os.path.join(gen, "refused-shape-mismatch.h5"), sequential(small), small, w, "2.4.0",
                     lambda n, r: "%s/%s:0" % (n, r))
+    # Softmax inside the network (Keras runs it; the engine runs softmax only as the output).
+    inner = [simple("InputLayer", "input_1", batch_input_shape=[None, 4], sparse=False, ragged=False),
+             dense("dense", 3, "softmax"), dense("dense_1", 2, "linear")]
+    write_legacy_h5(os.path.join(gen, "refused-softmax-inside.h5"), sequential(inner), inner,
+                    weights_for(rng, inner, (4,)), "2.4.0", lambda n, r: "%s/%s:0" % (n, r))
     # save_weights() output: HDF5 weights without a model config.
     with h5py.File(os.path.join(gen, "refused-weights-only.h5"), "w") as f:
         f.attrs["layer_names"] = [b"dense"]

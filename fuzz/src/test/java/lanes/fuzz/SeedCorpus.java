@@ -26,7 +26,8 @@ import lanes.engine.Weights;
  * changes (the files are committed; the test suite only reads them):
  * <pre>
  * java -cp fuzz/target/test-classes:trainer/target/classes:engine/target/classes:engine/target/test-classes:kernels/target/classes:interchange/target/classes \
- *     lanes.fuzz.SeedCorpus fuzz/src/test/resources tools/samples
+ *     lanes.fuzz.SeedCorpus fuzz/src/test/resources tools/samples interchange/src/test/resources/lanes/interchange/keras/generated \
+ *     interchange/src/test/resources/lanes/interchange/onnx
  * </pre>
  * Seeds are named {@code seed-*}; the fuzzer's findings, kept as regression cases, are named
  * {@code crash-*} or {@code timeout-*} by Jazzer.
@@ -41,7 +42,9 @@ public final class SeedCorpus {
         weights(root.resolve("WeightFileFuzzTestInputs"));
         cli(root.resolve("CliFuzzTestInputs/args"));
         images(root.resolve("ImageFuzzTestInputs/preprocess"), Path.of(args.length > 1 ? args[1] : "tools/samples"));
-        onnx(root.resolve("OnnxFuzzTestInputs/model"), Path.of(args.length > 2 ? args[2] : "interchange/src/test/resources/lanes/interchange/onnx"));
+        keras(root.resolve("KerasFuzzTestInputs"),
+                Path.of(args.length > 2 ? args[2] : "interchange/src/test/resources/lanes/interchange/keras/generated"));
+        onnx(root.resolve("OnnxFuzzTestInputs/model"), Path.of(args.length > 3 ? args[3] : "interchange/src/test/resources/lanes/interchange/onnx"));
     }
 
     // ---------------------------------------------------------------------------------------------------
@@ -189,6 +192,32 @@ public final class SeedCorpus {
                     if (name.matches("digit-.*\\.(png|gif|jpg|bmp)") && Files.size(f) <= 4096) {
                         write(dir, "seed-sample-" + name, Files.readAllBytes(f));
                     }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Keras models
+
+    /**
+     * The small Keras-layout files bench/compare/keras_reference.py writes for the interchange tests (legacy
+     * .h5 in both HDF5 layouts, .keras archives in both weight layouts, and files that must be refused): as
+     * they are for {@code file}, and as config + weights for {@code archive}. Never the real shared fixtures.
+     */
+    private static void keras(Path dir, Path generated) throws IOException {
+        try (var files = Files.list(generated)) {
+            for (Path f : files.sorted().toList()) {
+                String name = f.getFileName().toString();
+                byte[] bytes = Files.readAllBytes(f);
+                write(dir.resolve("file"), "seed-" + name, bytes);
+                if (!name.endsWith(".keras")) continue;
+                try (var zip = new java.util.zip.ZipFile(f.toFile())) {
+                    byte[] config = zip.getInputStream(zip.getEntry("config.json")).readAllBytes();
+                    byte[] weights = zip.getInputStream(zip.getEntry("model.weights.h5")).readAllBytes();
+                    ByteBuffer b = ByteBuffer.allocate(2 + config.length + weights.length);
+                    b.putShort((short) config.length).put(config).put(weights);
+                    write(dir.resolve("archive"), "seed-" + name, b.array());
                 }
             }
         }

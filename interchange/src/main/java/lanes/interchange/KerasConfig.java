@@ -32,13 +32,17 @@ final class KerasConfig {
     }
 
     final String modelClass;
+    /** The layers in the order they run. */
     final List<Layer> layers;
+    /** The layers in the order the config lists them: the order Keras saves their weights in. */
+    final List<Layer> listed;
     /** Keras' input shape without the batch dimension; null when the config does not give one. */
     final int[] inputShape;
 
-    private KerasConfig(String modelClass, List<Layer> layers, int[] inputShape) {
+    private KerasConfig(String modelClass, List<Layer> layers, List<Layer> listed, int[] inputShape) {
         this.modelClass = modelClass;
         this.layers = layers;
+        this.listed = listed;
         this.inputShape = inputShape;
     }
 
@@ -59,16 +63,42 @@ final class KerasConfig {
         }
         switch (modelClass) {
             case "Sequential" -> {
-                return new KerasConfig(modelClass, List.copyOf(all), sequentialInput(all, raw, config));
+                return new KerasConfig(modelClass, List.copyOf(all), List.copyOf(all), sequentialInput(all, raw, config));
             }
             case "Functional", "Model" -> {
                 List<Layer> chain = chain(all, raw, config);
-                return new KerasConfig(modelClass, chain, shapeOf(chain.getFirst().config()));
+                return new KerasConfig(modelClass, chain, List.copyOf(all), shapeOf(chain.getFirst().config()));
             }
             default -> throw new Invalid("the model is a subclassed Keras model (class " + modelClass
                     + "), whose Python code is not in the file; Lanes imports Sequential and Functional models:"
                     + " rebuild it as one of those and save it again");
         }
+    }
+
+    /**
+     * Where a {@code .keras} archive keeps each layer's variables, below {@code layers/} (Keras 3) or
+     * {@code _layer_checkpoint_dependencies/} (Keras 2.13+): not under the layer's name but under its class
+     * name in snake case, numbered in the order the model lists its layers ({@code dense}, {@code dense_1},
+     * ...), because Keras chose names that stay the same across two instances of one model. A model whose
+     * layers keep their default names looks as if it used the names; one with named layers does not.
+     */
+    Map<String, String> archivePaths() {
+        Map<String, String> paths = new HashMap<>();
+        Map<String, Integer> used = new HashMap<>();
+        for (Layer layer : listed) {
+            String name = snakeCase(layer.className());
+            Integer n = used.merge(name, 0, (a, b) -> a + 1);
+            paths.put(layer.name(), n == 0 ? name : name + "_" + n);
+        }
+        return paths;
+    }
+
+    /** Keras' {@code naming.to_snake_case}: "MaxPooling2D" → "max_pooling2d", "BatchNormalization" → "batch_normalization". */
+    static String snakeCase(String name) {
+        String s = name.replaceAll("\\W+", "");
+        s = s.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
+        s = s.replaceAll("([a-z])([A-Z])", "$1_$2");
+        return s.toLowerCase(java.util.Locale.ROOT);
     }
 
     // -----------------------------------------------------------------------------------------------

@@ -26,9 +26,11 @@ import lanes.engine.Conv2D;
 import lanes.engine.DenseWeights;
 import lanes.engine.InputRange;
 import lanes.engine.Metadata;
+import lanes.engine.Model;
 import lanes.engine.Provenance;
 import lanes.engine.Weights;
 import lanes.interchange.KerasConfig.Invalid;
+import lanes.kernels.KernelsProvider;
 
 /**
  * Keras models as engine {@link Weights}: a {@code .keras} archive (Keras 3, and Keras 2.13+'s
@@ -170,15 +172,21 @@ public final class KerasImporter {
             String topName = h5.child(root, "layers") instanceof Group ? "layers" : "_layer_checkpoint_dependencies";
             Node top = h5.child(root, topName);
             final String v = version;
+            Map<String, String> paths = parsed.archivePaths();
             Store store = layer -> {
-                if (!(top instanceof Group t) || !(h5.child(t, layer) instanceof Group g)) return null;
+                if (!(top instanceof Group t)) return null;
+                // Keras' path for the layer; the layer's own name only where that path is absent.
+                String path = paths.getOrDefault(layer, layer);
+                if (!(h5.child(t, path) instanceof Group)) path = layer;
+                if (!(h5.child(t, path) instanceof Group g)) return null;
+                final String at = path;
                 if (!(h5.child(g, "vars") instanceof Group vars)) return List.of();
                 List<String> names = h5.childNames(vars);
                 List<Dataset> out = new ArrayList<>();
                 for (int i = 0; i < names.size(); i++) {
                     if (!(h5.child(vars, Integer.toString(i)) instanceof Dataset d))
                         throw new ImportException(source, "layer '" + layer + "' (Keras " + v + "): variable "
-                                + topName + "/" + layer + "/vars/" + i + " is missing");
+                                + topName + "/" + at + "/vars/" + i + " is missing");
                     out.add(d);
                 }
                 return out;
@@ -265,13 +273,23 @@ public final class KerasImporter {
                 throw new ImportException(source, where + e.getMessage(), e);
             }
         }
+        Weights weights;
         try {
-            return new Weights(plan.input, layers, metadata, InputRange.UNIT, List.of(),
+            weights = new Weights(plan.input, layers, metadata, InputRange.UNIT, List.of(),
                     new Provenance("keras", fileName, version));
         } catch (IllegalArgumentException e) {
             throw new ImportException(source, "Keras " + version + " model: the imported layers do not fit together: "
                     + e.getMessage(), e);
         }
+        try {
+            // What the engine refuses to run (softmax before the output, a BatchNorm that overflows when
+            // folded) is refused now, at load, not when a model is first built from these weights.
+            Model.of(weights, KernelsProvider.get());
+        } catch (IllegalArgumentException e) {
+            throw new ImportException(source, "Keras " + version + " model: a network this engine cannot run: "
+                    + e.getMessage(), e);
+        }
+        return weights;
     }
 
     /** One planned layer as an engine layer, with its weights read and checked. */

@@ -200,6 +200,18 @@ class KerasImporterTest {
     }
 
     @Test
+    void archiveWeightsAreFoundWhereKerasPutsThemNotUnderTheLayerNames() throws Exception {
+        assertEquals("max_pooling2d", KerasConfig.snakeCase("MaxPooling2D"));
+        assertEquals("batch_normalization", KerasConfig.snakeCase("BatchNormalization"));
+        assertEquals("conv2d", KerasConfig.snakeCase("Conv2D"));
+        // Named by hand: 'conv2d_1' runs first and its weights are at layers/conv2d; 'conv2d' at layers/conv2d_1.
+        Weights w = KerasImporter.read(KerasFiles.generated("keras3-functional-cnn.keras"));
+        assertEquals(4, ((Conv2D) w.layers().get(0)).filters());
+        assertEquals(3, ((Conv2D) w.layers().get(1)).filters());
+        assertEquals(new Shape(9, 7, 3), w.inputShape());
+    }
+
+    @Test
     void batchNormalizationKeepsKerasOrderAndFillsWhatIsNotStored() throws Exception {
         Weights w = KerasImporter.read(KerasFiles.generated("keras214-cnn-bn.keras"));
         BatchNorm bn = (BatchNorm) w.layers().get(1);
@@ -239,6 +251,13 @@ class KerasImporterTest {
                 () -> KerasImporter.read(KerasFiles.generated("refused-shape-mismatch.h5")));
         assertEquals("layer 'dense' (Dense, Keras 2.4.0): kernel is 4×2 in the file, expected 4×3 from the config",
                 e.problem());
+    }
+
+    @Test
+    void whatTheEngineCannotRunIsRefusedAtLoad() {
+        ImportException e = assertThrows(ImportException.class,
+                () -> KerasImporter.read(KerasFiles.generated("refused-softmax-inside.h5")));
+        assertTrue(e.problem().startsWith("Keras 2.4.0 model: a network this engine cannot run: softmax"), e.problem());
     }
 
     @Test
