@@ -159,4 +159,26 @@ class ConvertTest {
     private static PrintStream nullStream() {
         return new PrintStream(java.io.OutputStream.nullOutputStream());
     }
+
+    @Test
+    void aKerasCnnTrainedOnRawPixelsReadsTheSamplesWithItsInputRange() throws Exception {
+        Path keras = Path.of("..", "..", "shared", "fixtures", "keras", "keras2.4-cnn-same-dropout.h5");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(keras), "no shared Keras fixture " + keras.toAbsolutePath() + "; skipped");
+        Path lnw = dir.resolve("cnn.lnw"), onnx = dir.resolve("cnn.onnx");
+        assertEquals(0, convert("--input-range", "0,255", keras.toString(), lnw.toString()).code());
+        assertEquals(0, convert(lnw.toString(), onnx.toString()).code());
+        List<String> samples;
+        try (Stream<Path> s = Files.list(Path.of("..", "tools", "samples"))) {
+            samples = s.map(Path::toString).filter(f -> f.matches(".*digit-\\d-.*")).sorted().toList();
+        }
+        for (String model : List.of(lnw.toString(), onnx.toString())) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            List<String> args = new java.util.ArrayList<>(List.of("--model", model));
+            args.addAll(samples);
+            assertEquals(0, Predict.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8), nullStream()));
+            long right = out.toString(StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.matches(".*digit-(\\d)-.*: \\1 .*")).count();
+            assertTrue(right >= samples.size() - 1, model + " read " + right + " of " + samples.size() + ":\n" + out);
+        }
+    }
 }
