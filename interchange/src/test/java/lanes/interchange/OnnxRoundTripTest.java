@@ -69,6 +69,25 @@ class OnnxRoundTripTest {
                 List.of("cat", "dog, or wolf", "back\\slash"), new Provenance("keras", "m.keras", "3.6.0"));
     }
 
+    /** A flatten that no Dense follows (written as a transpose to NHWC), and a BatchNorm on a vector. */
+    static Weights flatEnd() {
+        Random r = new Random(4);
+        List<Layer> layers = List.of(
+                new Flatten(),
+                new DenseWeights(12, 6, Activation.LINEAR, random(r, 72, 0.4f), random(r, 6, 0.1f)),
+                new BatchNorm(random(r, 6, 0.3f), random(r, 6, 0.3f), random(r, 6, 0.3f), new float[] {1, 2, 3, 1, 2, 3}, 1e-5f),
+                new ActivationLayer(Activation.TANH),
+                new Reshape(new Shape(1, 3, 2)),
+                new Conv2D(1, 2, 2, 3, 1, 1, Padding.VALID, Activation.RELU, random(r, 12, 0.5f), random(r, 3, 0.1f)),
+                new Flatten());
+        return new Weights(new Shape(2, 3, 2), layers, Metadata.unknown(), InputRange.UNIT, List.of(), Provenance.lanes());
+    }
+
+    @Test
+    void aFlattenAtTheEndAndABatchNormOnAVectorRoundTrip() throws Exception {
+        roundTrip(flatEnd());
+    }
+
     @Test
     void aLanesMlpRoundTripsThroughAFile() throws Exception {
         roundTrip(mlp());
@@ -95,7 +114,7 @@ class OnnxRoundTripTest {
 
     @Test
     void onnxRuntimeRunsTheExportsAsLanesDoes() throws Exception {
-        for (Weights w : List.of(mlp(), cnn())) {
+        for (Weights w : List.of(mlp(), cnn(), flatEnd())) {
             byte[] onnx = OnnxExporter.toBytes(w);
             Model model = Model.of(w, KernelsProvider.get());
             Shape s = w.inputShape();
