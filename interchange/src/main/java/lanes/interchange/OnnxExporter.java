@@ -155,7 +155,6 @@ public final class OnnxExporter {
     private static final class Builder {
         final List<ProtoWriter> nodes = new ArrayList<>();
         final List<ProtoWriter> initializers = new ArrayList<>();
-        final List<String[]> nodeOutputs = new ArrayList<>();
         final List<Object[]> nodeSpecs = new ArrayList<>();
         String current = "input";
         boolean image;
@@ -283,7 +282,6 @@ public final class OnnxExporter {
 
         void node(String name, String op, List<String> inputs, String out, ProtoWriter... attributes) {
             nodeSpecs.add(new Object[] {name, op, inputs, attributes});
-            nodeOutputs.add(new String[] {out});
             nodes.add(build(name, op, inputs, out, attributes));
         }
 
