@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import lanes.engine.ActivationLayer;
 import lanes.engine.BadInputException;
 import lanes.engine.InputRange;
 import lanes.engine.Layer;
@@ -98,7 +99,11 @@ public final class Convert {
     /** One line about a network: its layers, parameters, input shape and range. */
     static String summary(Weights w) {
         StringBuilder s = new StringBuilder();
-        for (Layer l : w.layers()) s.append(s.isEmpty() ? "" : " → ").append(l.getClass().getSimpleName().replace("Weights", ""));
+        for (Layer l : w.layers()) {
+            String name = l instanceof ActivationLayer a ? a.activation().name().toLowerCase(Locale.ROOT)
+                    : l.getClass().getSimpleName().replace("Weights", "");
+            s.append(s.isEmpty() ? "" : " → ").append(name);
+        }
         return s + String.format(Locale.ROOT, "; %,d parameters; input %s in %s; %d outputs%s", w.parameterCount(),
                 w.inputShape(), w.inputRange(), w.outputSize(), w.labels().isEmpty() ? "" : " (" + String.join(", ", w.labels()) + ")");
     }
