@@ -20,9 +20,9 @@ import java.util.List;
  *       folded into it: the kernel times (high − low), the bias plus low·(the kernel's column sum), so a
  *       Dense keeps skipping zero inputs. Otherwise (a padded Conv2D with low ≠ 0, whose padding is zero
  *       after the mapping, not low; or a first pool, BatchNorm or activation) it is an explicit affine op
- *       before the first layer. Measured on the shipped MLP (interleaved, same JVM): [0, 255] folded costs
- *       what [0, 1] does, while [−1, 1] as an op was 4.5× slower (28 µs against 6 µs a prediction on a
- *       loaded machine): every input becomes non-zero, so zero-skipping is lost. On LeNet the op cost ~4%.</li>
+ *       before the first layer. Why fold: on the shipped MLP (interleaved in one JVM, a loaded machine) an
+ *       explicit [−1, 1] op made a prediction 4.5× slower (28 µs against 6 µs): every input becomes
+ *       non-zero, so the first layer's zero-skipping is lost. On LeNet the op cost about 4%.</li>
  *   <li>Softmax runs only as the output, over a flat output: a softmax layer may be followed only by
  *       layers that compile to nothing. The model applies it when probabilities are asked for.</li>
  * </ul>
