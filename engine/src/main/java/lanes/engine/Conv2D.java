@@ -6,6 +6,8 @@ import java.util.Arrays;
  * A 2-D convolution over NHWC images (dilation 1, one group): for each output cell and filter,
  * {@code y = activation(Σ_{kh,kw,ic} x[oh·sH + kh − top][ow·sW + kw − left][ic] · w[kh][kw][ic][f] + bias[f])},
  * padded cells counting as zero. Output size per axis: floor((in + padBefore + padAfter − k) / stride) + 1.
+ * Each side's padding is smaller than the kernel on that axis (as "same" padding always is), so every
+ * window touches the image and a file cannot make the padded image arbitrarily large.
  *
  * <p>{@code kernel} is HWIO, [kernelH][kernelW][inChannels][filters] row-major (Keras' layout);
  * {@code bias} has one entry per filter. The arrays are not copied (as {@link DenseWeights});
@@ -26,12 +28,20 @@ public record Conv2D(int kernelH, int kernelW, int inChannels, int filters, int 
         Geometry.notNull("activation", activation);
         Geometry.notNull("kernel", kernel);
         Geometry.notNull("bias", bias);
+        checkPadding(padding, kernelH, kernelW);
         long expected = (long) kernelH * kernelW * inChannels * filters;
         if (kernel.length != expected) throw new IllegalArgumentException("kernel must have kernelH × kernelW × "
                 + "inChannels × filters = " + kernelH + " × " + kernelW + " × " + inChannels + " × " + filters
                 + " = " + expected + " elements, has " + kernel.length);
         if (bias.length != filters) throw new IllegalArgumentException(
                 "bias must have one element per filter (" + filters + "), has " + bias.length);
+    }
+
+    /** @throws IllegalArgumentException if a side's padding is not smaller than the kernel on that axis */
+    static void checkPadding(Padding p, int kernelH, int kernelW) {
+        if (p.top() >= kernelH || p.bottom() >= kernelH || p.left() >= kernelW || p.right() >= kernelW)
+            throw new IllegalArgumentException("Conv2D padding must be smaller than the " + kernelH + "×" + kernelW
+                    + " kernel on each side, got " + p);
     }
 
     @Override

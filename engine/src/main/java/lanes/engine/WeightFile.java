@@ -154,7 +154,9 @@ public final class WeightFile {
             units[i] = (int) u;
             int code = Short.toUnsignedInt(b.getShort(at + 4));
             activations[i] = activationOf(code);
-            if (activations[i] == null) throw r.fail("bad activation code " + code + " for layer " + i);
+            // Version 1 knows LINEAR, RELU and SOFTMAX; a later code in a version 1 file is damage.
+            if (activations[i] == null || code > Activation.SOFTMAX.code())
+                throw r.fail("bad activation code " + code + " for layer " + i);
             int reserved = Short.toUnsignedInt(b.getShort(at + 6));
             if (reserved != 0) throw r.fail("reserved field of layer " + i + " is " + reserved + ", must be 0");
         }
@@ -420,8 +422,13 @@ public final class WeightFile {
      * @throws IllegalArgumentException as {@link #write(Path, Weights)} does
      */
     static byte[] encode(Weights weights) {
+        return encode(weights, weights.isVersion1() ? 1 : WeightFileV2.VERSION);
+    }
+
+    /** As {@link #encode(Weights)}, in the given version (2 holds any weights, 1 only {@link Weights#isVersion1()}). */
+    static byte[] encode(Weights weights, int version) {
         Objects.requireNonNull(weights, "weights");
-        byte[] header = encodeHeader(weights);
+        byte[] header = version == 1 ? encodeHeader(weights) : WeightFileV2.encodeHeader(weights);
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) fileSize(header.length, weights.parameterCount()));
         try {
             writeContents(Channels.newChannel(out), header, weights, WriteObserver.NONE, null);

@@ -245,7 +245,8 @@ final class WeightFileV2 {
 
     private static Shape shape(WeightFile.Reader r, String what, int h, int w, int c) throws WeightFileException {
         long hh = Integer.toUnsignedLong(h), ww = Integer.toUnsignedLong(w), cc = Integer.toUnsignedLong(c);
-        if (hh < 1 || ww < 1 || cc < 1 || hh * ww * cc > MAX_VALUES) throw r.fail(what + " " + hh + "×" + ww + "×" + cc
+        // Each side first: three u32 sides can multiply past a long.
+        if (hh < 1 || ww < 1 || cc < 1 || hh > MAX_VALUES || ww > MAX_VALUES || cc > MAX_VALUES || hh * ww * cc > MAX_VALUES) throw r.fail(what + " " + hh + "×" + ww + "×" + cc
                 + " is not a shape of 1.." + MAX_VALUES + " values");
         return new Shape((int) hh, (int) ww, (int) cc);
     }
@@ -299,6 +300,7 @@ final class WeightFileV2 {
                     if (filters < 1 || filters > WeightFile.MAX_UNITS)
                         throw r.fail(name + " has " + filters + " filters, outside 1.." + WeightFile.MAX_UNITS);
                     Padding p = padding(a);
+                    Conv2D.checkPadding(p, a[0], a[1]);
                     out = new Shape(Geometry.outputSize("Conv2D", "height", in.height(), p.top(), p.bottom(), a[0], a[3]),
                             Geometry.outputSize("Conv2D", "width", in.width(), p.left(), p.right(), a[1], a[4]),
                             (int) filters);

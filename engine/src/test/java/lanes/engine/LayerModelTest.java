@@ -24,7 +24,13 @@ class LayerModelTest {
 
     static List<Weights> networks() {
         return List.of(TestNetworks.lenet(1), TestNetworks.bnStride2(2, new InputRange(0, 255)),
-                TestNetworks.bnStride2(3, new InputRange(-1, 1)), TestNetworks.bnStride2(4, InputRange.UNIT));
+                TestNetworks.bnStride2(3, new InputRange(-1, 1)), TestNetworks.bnStride2(4, InputRange.UNIT),
+                withRange(TestWeights.model(5, Metadata.unknown(), 30, Activation.SOFTMAX, 12, 4), new InputRange(-1, 1)),
+                withRange(TestNetworks.validFirst(6), new InputRange(-0.4242f, 2.8215f)));
+    }
+
+    static Weights withRange(Weights w, InputRange r) {
+        return new Weights(w.inputShape(), w.layers(), w.metadata(), r, w.labels(), w.provenance());
     }
 
     /** Largest |model − reference| over the outputs, relative to max(1, |reference|). */
@@ -133,8 +139,19 @@ class LayerModelTest {
         Weights wSym = TestNetworks.bnStride2(6, new InputRange(-1, 1));
         assertEquals(6, Model.of(w255, KernelsProvider.scalar()).ops.length, "[0, 255] folds into the first conv");
         Model sym = Model.of(wSym, KernelsProvider.scalar());
-        assertEquals(7, sym.ops.length, "[-1, 1] is an op of its own");
+        assertEquals(7, sym.ops.length, "[-1, 1] before a padded conv is an op of its own");
         assertTrue(sym.ops[0] instanceof Op.Affine);
+        // Before a Dense or an unpadded conv any range folds: the bias takes low·(column sum).
+        Model mlpSym = Model.of(withRange(TestWeights.model(1, Metadata.unknown(), 20, Activation.SOFTMAX, 8, 3),
+                new InputRange(-1, 1)), KernelsProvider.scalar());
+        assertEquals(2, mlpSym.ops.length);
+        Model convSym = Model.of(withRange(TestNetworks.validFirst(2), new InputRange(-1, 1)), KernelsProvider.scalar());
+        assertTrue(convSym.ops[0] instanceof Op.Conv, convSym.ops[0].describe());
+        Model shifted = Model.of(withRange(TestWeights.model(1, Metadata.unknown(), 20, Activation.SOFTMAX, 8, 3),
+                new InputRange(1, 2)), KernelsProvider.scalar()); // scale 1, low 1: the bias alone changes
+        float[] x = TestNetworks.input(4, 20), p = new float[3];
+        shifted.predict(x, p);
+        assertTrue(error(p, ReferenceForward.run(shifted.weights(), x)) < 2e-5);
         // A Dense MLP keeps its own arrays: nothing copied, the same kernel calls as before layers existed.
         Weights mlp = TestWeights.model(1, Metadata.unknown(), 20, Activation.SOFTMAX, 8, 3);
         Model m = Model.of(mlp, KernelsProvider.scalar());

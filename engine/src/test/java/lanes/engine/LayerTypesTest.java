@@ -58,6 +58,7 @@ class LayerTypesTest {
                 Activation.RELU, new float[18], new float[2]));
         assertThrows(IllegalArgumentException.class, () -> new Conv2D(3, 3, 1, 2, 1, 1, null,
                 Activation.RELU, new float[18], new float[2]));
+        assertThrows(IllegalArgumentException.class, () -> conv(3, 1, 2, 1, new Padding(0, 3, 0, 0)));
         var e = assertThrows(IllegalArgumentException.class, () -> new MaxPool2D(2, 2, 2, 2, new Padding(0, 0, 2, 0)));
         assertTrue(e.getMessage().contains("smaller than the 2×2 window"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new BatchNorm(new float[2], new float[2], new float[2],

@@ -77,6 +77,14 @@ final class TestNetworks {
                 List.of("a", "b", "c", "d", "e"), new Provenance("keras", "bn.keras", "3.6.0"));
     }
 
+    /** An unpadded first conv (so any input range folds into it), a pool, and a dense softmax head: 10×10×3 input. */
+    static Weights validFirst(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Layer> l = List.of(conv(r, 3, 3, 4, 1, Padding.VALID, Activation.RELU), // 8×8×4
+                new MaxPool2D(2, 2, 2, 2, Padding.VALID), new Flatten(), dense(r, 64, 6, Activation.SOFTMAX));
+        return new Weights(new Shape(10, 10, 3), l, Metadata.unknown(), InputRange.UNIT, List.of(), Provenance.lanes());
+    }
+
     /** Seeded inputs in [0, 1], about a third of them zero (as image backgrounds are). */
     static float[] input(long seed, int n) {
         SplittableRandom r = new SplittableRandom(seed);

@@ -58,6 +58,14 @@ public final class TestWeights {
         return a;
     }
 
+    /**
+     * The weights as a version 2 file even when version 1 could hold them (which is what the writer picks):
+     * another writer may always use version 2, and such a file must read back to the same bytes.
+     */
+    public static byte[] bytesVersion2(Weights weights) {
+        return WeightFile.encode(weights, WeightFileV2.VERSION);
+    }
+
     /** What {@link WeightFile#write(java.nio.file.Path, Weights)} saves, encoded in memory instead. */
     public static byte[] bytes(Weights weights) {
         return WeightFile.encode(weights);

@@ -323,6 +323,12 @@ class WeightFileTest {
                 new float[][] {new float[6], new float[12]}, new float[][] {new float[3], new float[4]},
                 1, 0.5, 0, "x");
         for (String why : rejectBoth(bad)) assertContains(why, "bad activation code 7 for layer 1");
+        // SIGMOID (3) and TANH (4) exist since version 2: in a version 1 file they are damage, not a layer
+        // the writer would then save as version 2 (found by fuzzing).
+        byte[] sigmoid = handEncode(2, new int[] {3, 4}, new int[] {3, 2},
+                new float[][] {new float[6], new float[12]}, new float[][] {new float[3], new float[4]},
+                1, 0.5, 0, "x");
+        for (String why : rejectBoth(sigmoid)) assertContains(why, "bad activation code 3 for layer 0");
     }
 
     @Test

@@ -226,6 +226,11 @@ class WeightFileV2Test {
         assertContains(refused(with(attribute(6, 0), 4, 4)), "the file has 3 labels for 4 outputs");
         assertContains(refused(with(32, Float.floatToRawIntBits(255f), 4)), "input range [255.0, 255.0]");
         assertContains(refused(with(20, 0, 4)), "input shape 0×5×1");
+        // Found by fuzzing: three u32 sides whose product wraps a long past the size check.
+        byte[] wraps = with(24, 0xFFFFFF01, 4);
+        ByteBuffer.wrap(wraps).order(ByteOrder.LITTLE_ENDIAN).putInt(28, 0xE3332540);
+        assertContains(refused(withCrc(wraps)), "input shape 5×4294967041×3811779904 is not a shape");
+        assertContains(refused(with(attribute(0, 5), 3 | 3 << 16, 4)), "Conv2D padding must be smaller than the 3×3 kernel");
         assertContains(refused(with(16, 65, 4)), "layer count 65 is outside 1..64");
         assertContains(refused(with(60, 70000, 4)), "label count 70000 exceeds 65536");
         assertContains(refused(with(12, 344, 4)), "does not match its contents");

@@ -119,4 +119,23 @@ final class ConvCases {
         }
         return x;
     }
+
+    /**
+     * rows images like digits on a background: zero except in one random rectangle of each, filled as
+     * {@link #data}, so that whole rows of a window are zero.
+     */
+    static float[] digits(SplittableRandom r, int off, Geometry g, int tail) {
+        float[] x = data(r, off, g.xSize(), tail);
+        for (int img = 0; img < g.rows(); img++) {
+            int h0 = r.nextInt(g.inH()), h1 = h0 + r.nextInt(g.inH() - h0 + 1), w0 = r.nextInt(g.inW()), w1 = w0 + r.nextInt(g.inW() - w0 + 1);
+            for (int h = 0; h < g.inH(); h++) {
+                for (int w = 0; w < g.inW(); w++) {
+                    if (h >= h0 && h < h1 && w >= w0 && w < w1) continue;
+                    int p = off + ((img * g.inH() + h) * g.inW() + w) * g.inC();
+                    java.util.Arrays.fill(x, p, p + g.inC(), 0f);
+                }
+            }
+        }
+        return x;
+    }
 }

@@ -61,8 +61,10 @@ class ConvTest {
     @MethodSource("lanes.kernels.TestSupport#implementationStream")
     void conv2dMatchesTheReference(Kernels kern) {
         SplittableRandom r = new SplittableRandom(2024);
+        boolean digits = false;
         for (Geometry g : convolutions()) {
             Operands o = Operands.of(g, r);
+            if (digits = !digits) o = new Operands(g, ConvCases.digits(r, o.xOff, g, 1), o.xOff, o.kernel, o.kOff, o.bias, o.bOff, o.yOff, o.yTail);
             float[] xBefore = o.x.clone(), kBefore = o.kernel.clone(), bBefore = o.bias.clone();
             float[] y = o.run(kern);
             double[][] ref = NaiveReference.conv2d(g.rows(), g.inH(), g.inW(), g.inC(), g.outC(), g.kH(), g.kW(), g.sH(), g.sW(),
@@ -92,6 +94,18 @@ class ConvTest {
         for (Geometry g : convolutions()) {
             Operands o = Operands.of(g, r);
             assertBitsEqual(o.run(scalar), o.run(vector), vector.name() + " vs scalar, " + g);
+        }
+    }
+
+    /** Digit-like images, zero outside a rectangle: long runs of skipped taps in the scalar kernel. */
+    @Test
+    void vectorConv2dEqualsScalarBitForBitOnMostlyZeroImages() {
+        Kernels vector = TestSupport.vectorOrSkip(), scalar = TestSupport.scalar();
+        SplittableRandom r = new SplittableRandom(78);
+        for (Geometry g : convolutions()) {
+            Operands o = Operands.of(g, r);
+            Operands sparse = new Operands(g, ConvCases.digits(r, o.xOff, g, 2), o.xOff, o.kernel, o.kOff, o.bias, o.bOff, o.yOff, o.yTail);
+            assertBitsEqual(sparse.run(scalar), sparse.run(vector), vector.name() + " vs scalar, mostly zero, " + g);
         }
     }
 
