@@ -5,7 +5,9 @@ import java.util.concurrent.TimeUnit;
 import lanes.engine.Model;
 import lanes.engine.Pixels;
 import lanes.engine.Predictor;
+import lanes.engine.Weights;
 import lanes.kernels.BatchScheduler;
+import lanes.kernels.KernelsProvider;
 import lanes.trainer.Samples;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -23,9 +25,10 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
- * Inference with the model shipped in the engine jar on the 10,000 real MNIST test images (cycled,
- * so caches see what a service sees, not one hot image). Run with {@code -prof gc}: the single-image
- * path must allocate 0 B/op. One batch op = 10,000 images.
+ * Inference on the 10,000 real MNIST test images (cycled, so caches see what a service sees, not one hot
+ * image), with {@code model} = {@code mlp}, the model shipped in the engine jar, or {@code lenet}, a
+ * LeNet-5 ({@link LeNet}, seeded, untrained). Run with {@code -prof gc}: the single-image path must
+ * allocate 0 B/op. One batch op = 10,000 images.
  */
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
@@ -37,6 +40,9 @@ public class PredictBench {
      */
     @State(Scope.Thread)
     public static class One {
+        @Param({"mlp", "lenet"})
+        public String model;
+
         float[][] images;
         int[] labels;
         Predictor predictor;
@@ -51,14 +57,17 @@ public class PredictBench {
                 Pixels.toUnit(test.pixels(), i * test.features(), images[i], 0, test.features());
                 labels[i] = test.labels()[i] & 0xFF;
             }
-            Model model = Model.loadDefault();
-            predictor = Model.of(model.weights(), BenchData.kernelsFor(params)).newPredictor();
+            Weights w = weights(model);
+            if (untrained(model)) expectScalarLabels(w, images, labels);
+            predictor = Model.of(w, BenchData.kernelsFor(params)).newPredictor();
         }
 
         @TearDown(Level.Trial)
         public void check() {
             // The shipped model scores over 90% on real digits; far less means the benchmark measured garbage.
-            if (next > 10_000 && correct < 0.9 * next) throw new IllegalStateException("accuracy " + (double) correct / next);
+            // The untrained LeNet must give exactly the scalar kernels' labels (the same bits on every path).
+            double need = untrained(model) ? 1.0 : 0.9;
+            if (next > 10_000 && correct < need * next) throw new IllegalStateException("accuracy " + (double) correct / next);
         }
 
         int predict() {
@@ -68,6 +77,24 @@ public class PredictBench {
             if (label == labels[i]) correct++;
             return label;
         }
+    }
+
+    static Weights weights(String model) throws IOException {
+        return switch (model) {
+            case "mlp" -> Model.loadDefault().weights();
+            case "lenet" -> LeNet.weights(LeNet.SEED);
+            default -> throw new IllegalArgumentException("model is mlp or lenet, got " + model);
+        };
+    }
+
+    static boolean untrained(String model) {
+        return model.equals("lenet");
+    }
+
+    /** Replaces the true labels by what the scalar kernels predict: an untrained model's only right answer. */
+    static void expectScalarLabels(Weights w, float[][] images, int[] labels) {
+        Predictor scalar = Model.of(w, KernelsProvider.scalar()).newPredictor();
+        for (int i = 0; i < images.length; i++) labels[i] = scalar.predict(images[i]);
     }
 
     @Benchmark
@@ -91,11 +118,13 @@ public class PredictBench {
     public static class Batch {
         @Param({"1", "2"})
         public int threads;
+        @Param({"mlp", "lenet"})
+        public String model;
 
         float[] inputs;
         int[] out;
         int count;
-        Model model;
+        Model net;
         BatchScheduler scheduler;
 
         @Setup(Level.Trial)
@@ -105,7 +134,7 @@ public class PredictBench {
             inputs = new float[count * test.features()];
             Pixels.toUnit(test.pixels(), 0, inputs, 0, inputs.length);
             out = new int[count];
-            model = Model.of(Model.loadDefault().weights(), BenchData.kernelsFor(params));
+            net = Model.of(weights(model), BenchData.kernelsFor(params));
             scheduler = new BatchScheduler(threads);
         }
 
@@ -120,7 +149,7 @@ public class PredictBench {
     @OutputTimeUnit(TimeUnit.SECONDS)
     @Fork(value = 2, jvmArgsPrepend = {"--add-modules=jdk.incubator.vector"})
     public int[] predictBatch(Batch b) {
-        b.model.predictBatch(b.inputs, b.count, b.out, null, b.scheduler);
+        b.net.predictBatch(b.inputs, b.count, b.out, null, b.scheduler);
         return b.out;
     }
 
@@ -129,7 +158,7 @@ public class PredictBench {
     @OutputTimeUnit(TimeUnit.SECONDS)
     @Fork(value = 1)
     public int[] predictBatchScalar(Batch b) {
-        b.model.predictBatch(b.inputs, b.count, b.out, null, b.scheduler);
+        b.net.predictBatch(b.inputs, b.count, b.out, null, b.scheduler);
         return b.out;
     }
 }

@@ -20,7 +20,14 @@ import lanes.kernels.KernelsProvider;
  *   <li>{@link #predictBatch} splits images over a {@link BatchScheduler}; it allocates per-thread
  *       scratch once per thread and reuses it.</li>
  * </ul>
- * Inputs are the network's input values, for MNIST 784 pixels in [0, 1] (see {@code ImagePreprocessor}).
+ * Inputs are always the Lanes convention: values in [0, 1] (for MNIST 784 pixels, see
+ * {@code ImagePreprocessor}), an image flat in NHWC order (row by row, channel fastest), {@link #inputSize()}
+ * values of {@link #inputShape()}. A network trained on another range ({@link #inputRange()}, such as
+ * raw 0–255 pixels) gets its inputs mapped by the model itself.
+ *
+ * <p>The network runs as one forward pass over the ops {@link ForwardPlan} compiles from its layers when
+ * the model is built: no-op layers (Flatten, Reshape, Dropout kept as a linear Activation) cost nothing,
+ * and a BatchNorm after a Conv2D or Dense is folded into it once, in the model's own copy.
  */
 public final class Model {
 

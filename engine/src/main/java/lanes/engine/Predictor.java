@@ -4,9 +4,9 @@ package lanes.engine;
  * Single-image inference with its own scratch: no allocation and no lock per call, and therefore
  * <b>not thread-safe</b> — use one per thread, or {@link Model#predict}, which keeps scratch per thread.
  *
- * <p>Per layer: the zero-skipping kernel (an MNIST digit has about 150 non-zero pixels of 784, and a
- * ReLU layer about half its units at zero), bias and activation; softmax only when probabilities are
- * asked for, since argmax of the logits is the same label.
+ * <p>It runs the model's compiled ops on two buffers of its own (dense layers with the zero-skipping
+ * kernel: an MNIST digit has about 150 non-zero pixels of 784, and a ReLU layer about half its units at
+ * zero); softmax only when probabilities are asked for, since argmax of the logits is the same label.
  */
 public final class Predictor {
     private final Model model;

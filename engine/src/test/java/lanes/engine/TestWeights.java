@@ -31,6 +31,33 @@ public final class TestWeights {
         return new Weights(inputSize, layers, meta);
     }
 
+    /**
+     * A small network of every layer type on a 6×6×1 input (a version 2 file): Conv2D 3×3 same, BatchNorm,
+     * relu, MaxPool2D 2×2, Reshape, Flatten, Dense with sigmoid, Dense, tanh; input range [0, 255], labels
+     * and keras provenance. Seeded Gaussian values.
+     */
+    public static Weights everyLayer(long seed) {
+        Random rnd = new Random(seed);
+        List<Layer> layers = List.of(
+                new Conv2D(3, 3, 1, 2, 1, 1, Padding.same(6, 6, 3, 3, 1, 1), Activation.LINEAR, gaussian(rnd, 18), gaussian(rnd, 2)),
+                new BatchNorm(new float[] {1.5f, 0.5f}, gaussian(rnd, 2), gaussian(rnd, 2), new float[] {0.5f, 2f}, 1e-3f),
+                new ActivationLayer(Activation.RELU),
+                new MaxPool2D(2, 2, 2, 2, Padding.VALID),
+                new Reshape(new Shape(3, 1, 6)),
+                new Flatten(),
+                new DenseWeights(18, 4, Activation.SIGMOID, gaussian(rnd, 72), gaussian(rnd, 4)),
+                new DenseWeights(4, 3, Activation.LINEAR, gaussian(rnd, 12), gaussian(rnd, 3)),
+                new ActivationLayer(Activation.TANH));
+        return new Weights(new Shape(6, 6, 1), layers, new Metadata("every-layer", 1, 0.5, java.time.Instant.EPOCH),
+                new InputRange(0, 255), List.of("a", "b", "c"), new Provenance("keras", "every.keras", "3.6.0"));
+    }
+
+    private static float[] gaussian(Random rnd, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) rnd.nextGaussian() * 0.5f;
+        return a;
+    }
+
     /** What {@link WeightFile#write(java.nio.file.Path, Weights)} saves, encoded in memory instead. */
     public static byte[] bytes(Weights weights) {
         return WeightFile.encode(weights);

@@ -95,6 +95,11 @@ public final class SeedCorpus {
                 4, Activation.SOFTMAX, 6, 5, 3));
         seeds.put("seed-16-10-softmax-unicode-name.lnw", model(4, new Metadata("données-ü-数字", 1, 1.0, created),
                 16, Activation.SOFTMAX, 10));
+        // Version 2: every layer type with labels, a range and provenance; and a dense chain with labels.
+        seeds.put("seed-v2-every-layer.lnw", lanes.engine.TestWeights.everyLayer(5));
+        Weights dense = model(6, Metadata.unknown(), 4, Activation.SOFTMAX, 3, 2);
+        seeds.put("seed-v2-dense-labels.lnw", new Weights(dense.inputShape(), dense.layers(), dense.metadata(),
+                new lanes.engine.InputRange(-1, 1), List.of("no", "yes"), new lanes.engine.Provenance("onnx", "m.onnx", "13")));
         for (String method : List.of("stream", "file")) {
             for (var e : seeds.entrySet()) {
                 Path f = dir.resolve(method).resolve(e.getKey());

@@ -44,8 +44,9 @@ public final class Latency {
         Model model = a.model == null ? Model.loadDefault() : Model.load(a.model);
         Samples test = Dataset.load(a.data, "t10k").samples();
         int n = test.count(), f = test.features();
+        // Any network on 784 values runs: an MLP's vector or a CNN's 28×28×1 (IDX rows are NHWC already).
         if (f != model.inputSize()) throw new IllegalArgumentException(
-                "the model takes " + model.inputSize() + " inputs, the images have " + f);
+                "the model takes " + model.inputShape() + " = " + model.inputSize() + " inputs, the images have " + f);
         float[][] inputs = new float[n][f];
         for (int i = 0; i < n; i++) Pixels.toUnit(test.pixels(), i * f, inputs[i], 0, f);
         Predictor p = model.newPredictor();

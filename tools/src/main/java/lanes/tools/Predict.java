@@ -22,7 +22,6 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
-import lanes.engine.Activation;
 import lanes.engine.BadInputException;
 import lanes.engine.ImagePreprocessor;
 import lanes.engine.Model;
@@ -138,9 +137,9 @@ public final class Predict {
         return prefix + (m == null ? e.getClass().getSimpleName() : m);
     }
 
-    /** True when the model's outputs are class probabilities: a softmax last layer. */
+    /** True when the model's outputs are class probabilities: a softmax output. */
     static boolean probabilities(Model model) {
-        return model.weights().outputActivation() == Activation.SOFTMAX;
+        return model.outputsProbabilities();
     }
 
     /** Indices of the k largest probabilities, largest first (ties: lower class first). */
