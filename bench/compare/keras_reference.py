@@ -94,7 +94,7 @@ def maxpool(x, pool, strides, padding):
 
 def layer_list(config):
     """(class_name, config) in order; a Functional model's layers as listed (the files used are chains)."""
-    layers = config["config"]["layers"]
+    layers = config["config"] if isinstance(config["config"], list) else config["config"]["layers"]
     return [(l["class_name"], l["config"]) for l in layers]
 
 
@@ -475,6 +475,13 @@ def generated(out_dir):
     w = weights_for(rng, layers, (4, 4, 1))
     made.append(("keras214-cnn-bn.keras", sequential(layers), layers, w, "_layer_checkpoint_dependencies", "2.14.0",
                  None))
+
+    # 5. Keras 2.1's legacy .h5: a Sequential config that is the bare list of layers, the input shape on
+    #    the first Dense.
+    layers = [dense("dense_1", 4, "relu", batch_input_shape=[None, 5]), dense("dense_2", 3, "softmax")]
+    w = weights_for(rng, layers, (5,))
+    made.append(("keras2.1-list-config.h5", {"class_name": "Sequential", "config": layers}, layers, w, "legacy",
+                 "2.1.6", lambda n, r: "%s/%s:0" % (n, r)))
 
     for name, config, layers, w, kind, version, names in made:
         path = os.path.join(gen, name)

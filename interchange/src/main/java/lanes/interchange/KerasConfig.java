@@ -49,8 +49,16 @@ final class KerasConfig {
     static KerasConfig parse(Object json) throws Invalid {
         Map<String, Object> root = object(json, "the model config");
         String modelClass = string(root.get("class_name"), "the model's class_name");
-        Map<String, Object> config = object(root.get("config"), "the model's config");
-        List<Object> list = list(config.get("layers"), "the model's layers");
+        Map<String, Object> config;
+        List<Object> list;
+        if (modelClass.equals("Sequential") && root.get("config") instanceof List<?>) {
+            // Keras up to 2.2.4 wrote a Sequential model's config as the bare list of its layers.
+            config = Map.of();
+            list = list(root.get("config"), "the model's layers");
+        } else {
+            config = object(root.get("config"), "the model's config");
+            list = list(config.get("layers"), "the model's layers");
+        }
         List<Layer> all = new ArrayList<>();
         List<Map<String, Object>> raw = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {

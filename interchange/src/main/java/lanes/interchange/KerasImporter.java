@@ -74,7 +74,7 @@ public final class KerasImporter {
         } catch (IOException e) {
             throw new ImportException(source, "cannot be read (" + e + ")", e);
         }
-        if (length > MAX_FILE_BYTES) throw new ImportException(source, "is " + length
+        if (length > MAX_FILE_BYTES) throw new ImportException(source, "too large: " + length
                 + " bytes; Lanes imports Keras files of at most " + MAX_FILE_BYTES + " bytes");
         String fileName = file.getFileName() == null ? source : file.getFileName().toString();
         if (Arrays.equals(head, 0, Math.min(4, head.length), ZIP, 0, 4) && head.length >= 4) {
@@ -91,7 +91,7 @@ public final class KerasImporter {
                 return fromLegacy(h5, source, fileName);
             }
         }
-        throw new ImportException(source, head.length == 0 ? "is empty, not a Keras model"
+        throw new ImportException(source, head.length == 0 ? "an empty file, not a Keras model"
                 : "not a Keras model: neither a .keras archive (zip) nor a legacy .h5 file (HDF5)");
     }
 
@@ -107,7 +107,7 @@ public final class KerasImporter {
         String configText = h5.string(root, "model_config");
         if (configText == null) {
             throw new ImportException(source, h5.strings(root, "layer_names") != null
-                    ? "holds weights only (written by model.save_weights), without the model's config; save"
+                    ? "weights only (written by model.save_weights), without the model's config; save"
                             + " the whole model with model.save(\"model.keras\") or model.save(\"model.h5\")"
                     : "an HDF5 file without a Keras model config (no model_config attribute): not written by"
                             + " Keras' model.save");
@@ -236,6 +236,9 @@ public final class KerasImporter {
     }
 
     private static KerasConfig parseConfig(String source, String version, String text) throws ImportException {
+        if (version.startsWith("1.")) throw new ImportException(source, "written by Keras " + version
+                + ", whose layer configs differ from Keras 2's; Lanes imports files from Keras 2 and 3:"
+                + " load the model in Keras 2 and save it again");
         Object json;
         try {
             json = Json.parse(text);

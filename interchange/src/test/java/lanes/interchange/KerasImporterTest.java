@@ -48,7 +48,7 @@ class KerasImporterTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"keras2-cnn-bn.h5", "keras3-legacy-mlp-bn.h5", "keras3-functional-cnn.keras",
-            "keras214-cnn-bn.keras", "keras2-mlp-latest-hdf5.h5"})
+            "keras214-cnn-bn.keras", "keras2-mlp-latest-hdf5.h5", "keras2.1-list-config.h5"})
     void generatedFilesInEveryLayoutMatchAnIndependentForwardPass(String name) throws Exception {
         assertMatchesReference(KerasImporter.read(KerasFiles.generated(name)), name);
     }
@@ -66,7 +66,7 @@ class KerasImporterTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"keras2-cnn-bn.h5", "keras3-legacy-mlp-bn.h5", "keras3-functional-cnn.keras",
-            "keras214-cnn-bn.keras", "keras2-mlp-latest-hdf5.h5"})
+            "keras214-cnn-bn.keras", "keras2-mlp-latest-hdf5.h5", "keras2.1-list-config.h5"})
     void engineRunsGeneratedFilesAsTheReferenceDoes(String name) throws Exception {
         assertEngineMatchesReference(KerasImporter.read(KerasFiles.generated(name)), name);
     }
