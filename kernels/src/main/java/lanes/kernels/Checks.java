@@ -157,13 +157,14 @@ final class Checks {
 
     /** The geometry shared by conv2d and maxPool2d: sizes, strides, pads and output size. */
     private static void window(int rows, int inH, int inW, int channels, String channelsName, int kH, int kW,
-                               String kName, int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+                               String kHName, String kWName, int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
         count("rows", rows);
         atLeast("inH", inH, 1);
         atLeast("inW", inW, 1);
         atLeast(channelsName, channels, 1);
-        atLeast(kName + "H", kH, 1);
-        atLeast(kName + "W", kW, 1);
+        // names as literals: a concatenation here would allocate on every call
+        atLeast(kHName, kH, 1);
+        atLeast(kWName, kW, 1);
         atLeast("strideH", strideH, 1);
         atLeast("strideW", strideW, 1);
         count("padTop", padTop);
@@ -172,14 +173,14 @@ final class Checks {
         atLeast("outW", outW, 1);
         // Index arithmetic stays in int: the padded image must be addressable.
         if ((long) (outH - 1) * strideH + kH > Integer.MAX_VALUE / 2 || (long) (outW - 1) * strideW + kW > Integer.MAX_VALUE / 2) {
-            throw new IllegalArgumentException("outH/outW, strides and " + kName + " size span more than 2^30 cells");
+            throw new IllegalArgumentException("outH/outW, strides and " + kHName + "/" + kWName + " span more than 2^30 cells");
         }
     }
 
     static void conv2d(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
                        int padTop, int padLeft, int outH, int outW,
                        float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff) {
-        window(rows, inH, inW, inC, "inC", kH, kW, "k", strideH, strideW, padTop, padLeft, outH, outW);
+        window(rows, inH, inW, inC, "inC", kH, kW, "kH", "kW", strideH, strideW, padTop, padLeft, outH, outW);
         atLeast("outC", outC, 1);
         vector("x", x, xOff, (long) rows * inH * inW * inC);
         vector("kernel", kernel, kOff, (long) kH * kW * inC * outC);
@@ -189,7 +190,7 @@ final class Checks {
 
     static void maxPool2d(int rows, int inH, int inW, int channels, int poolH, int poolW, int strideH, int strideW,
                           int padTop, int padLeft, int outH, int outW, float[] x, int xOff, float[] y, int yOff) {
-        window(rows, inH, inW, channels, "channels", poolH, poolW, "pool", strideH, strideW, padTop, padLeft, outH, outW);
+        window(rows, inH, inW, channels, "channels", poolH, poolW, "poolH", "poolW", strideH, strideW, padTop, padLeft, outH, outW);
         // A window wholly in the padding would have no value to take the maximum of.
         if (padTop >= poolH) throw new IllegalArgumentException("padTop (" + padTop + ") must be below poolH (" + poolH + ")");
         if (padLeft >= poolW) throw new IllegalArgumentException("padLeft (" + padLeft + ") must be below poolW (" + poolW + ")");
