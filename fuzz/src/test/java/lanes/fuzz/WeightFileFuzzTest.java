@@ -39,6 +39,20 @@ class WeightFileFuzzTest {
      */
     static final long MAX_ALLOCATED = 64 * Budget.MIB;
 
+    static {
+        // Load (and, while fuzzing, have Jazzer instrument) every class a valid file reaches, the conv and
+        // pool kernels included, before any input is measured: the first input to reach a class paid for
+        // its loading, tens of MiB on the fuzzing thread, and went over the budget for it.
+        try {
+            Weights w = TestWeights.everyLayer(5);
+            Model m = Model.load(new ByteArrayInputStream(TestWeights.bytes(w)), "warm-up.lnw");
+            m.predict(new float[m.inputSize()], new float[m.outputs()]);
+            Model.of(w, lanes.kernels.KernelsProvider.scalar()).predict(new float[m.inputSize()]);
+        } catch (WeightFileException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     @FuzzTest(maxDuration = "10m")
     void stream(byte[] data) throws Exception {
         readStream(data);

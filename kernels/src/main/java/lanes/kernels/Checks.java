@@ -156,15 +156,13 @@ final class Checks {
     }
 
     /** The geometry shared by conv2d and maxPool2d: sizes, strides, pads and output size. */
-    // The window's names come whole ("kH", not kName + "H"): a concatenation here allocated on every call,
-    // and the engine's predict must allocate nothing.
     private static void window(int rows, int inH, int inW, int channels, String channelsName, int kH, int kW,
-                               String kHName, String kWName, int strideH, int strideW, int padTop, int padLeft,
-                               int outH, int outW) {
+                               String kHName, String kWName, int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
         count("rows", rows);
         atLeast("inH", inH, 1);
         atLeast("inW", inW, 1);
         atLeast(channelsName, channels, 1);
+        // names as literals: a concatenation here would allocate on every call
         atLeast(kHName, kH, 1);
         atLeast(kWName, kW, 1);
         atLeast("strideH", strideH, 1);

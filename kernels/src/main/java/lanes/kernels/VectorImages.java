@@ -55,6 +55,8 @@ final class VectorImages {
     private static final class Scratch {
         float[] image = new float[0], weights = new float[0], bias = new float[0];
         int[] offsets = new int[0];
+        /** A tile's outputs when its last vector is part padding, copied out channel by channel. */
+        final float[] tile = new float[R * 2 * L];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -95,9 +97,9 @@ final class VectorImages {
             int xi = xOff + img * inSize;
             if (padded) {
                 padImage(x, xi, inH, inW, inC, padTop, padLeft, hp, wp, s.image);
-                image(s.image, 0, wp * inC, inC, outC, kH, kW, strideH, strideW, outH, outW, half, ldw, w, wOff, b, bo, y, yOff + img * outSize, s.offsets);
+                image(s.image, 0, wp * inC, inC, outC, kH, kW, strideH, strideW, outH, outW, half, ldw, w, wOff, b, bo, y, yOff + img * outSize, s.offsets, s.tile);
             } else {
-                image(x, xi, inW * inC, inC, outC, kH, kW, strideH, strideW, outH, outW, half, ldw, w, wOff, b, bo, y, yOff + img * outSize, s.offsets);
+                image(x, xi, inW * inC, inC, outC, kH, kW, strideH, strideW, outH, outW, half, ldw, w, wOff, b, bo, y, yOff + img * outSize, s.offsets, s.tile);
             }
         }
     }
@@ -118,7 +120,7 @@ final class VectorImages {
      */
     private static void image(float[] src, int s0, int rowLen, int inC, int outC, int kH, int kW, int strideH, int strideW,
                               int outH, int outW, boolean half, int ldw, float[] w, int wOff, float[] b, int bOff, float[] y, int y0,
-                              int[] offsets) {
+                              int[] offsets, float[] tmp) {
         int pixels = outH * outW, kwc = kW * inC, m = 0;
         if (half) {
             for (; m + R <= pixels; m += R) {
@@ -126,10 +128,10 @@ final class VectorImages {
                         base(s0, m + 2, outW, strideH, strideW, rowLen, inC), base(s0, m + 3, outW, strideH, strideW, rowLen, inC),
                         base(s0, m + 4, outW, strideH, strideW, rowLen, inC), base(s0, m + 5, outW, strideH, strideW, rowLen, inC),
                         base(s0, m + 6, outW, strideH, strideW, rowLen, inC), base(s0, m + 7, outW, strideH, strideW, rowLen, inC),
-                        offsets, kH * kwc, w, wOff, ldw, b, bOff, y, y0 + m * outC, outC);
+                        offsets, kH * kwc, w, wOff, ldw, b, bOff, y, y0 + m * outC, outC, tmp);
             }
             for (; m < pixels; m++) {
-                tile1x1Half(src, base(s0, m, outW, strideH, strideW, rowLen, inC), kH, kwc, rowLen, w, wOff, ldw, b, bOff, y, y0 + m * outC, outC);
+                tile1x1Half(src, base(s0, m, outW, strideH, strideW, rowLen, inC), kH, kwc, rowLen, w, wOff, ldw, b, bOff, y, y0 + m * outC, outC, tmp);
             }
             return;
         }
@@ -140,13 +142,13 @@ final class VectorImages {
                     b6 = base(s0, m + 6, outW, strideH, strideW, rowLen, inC), b7 = base(s0, m + 7, outW, strideH, strideW, rowLen, inC);
             int j = 0;
             for (; j + 2 * L <= ldw; j += 2 * L) {
-                tile8x2(src, b0, b1, b2, b3, b4, b5, b6, b7, kH, kwc, rowLen, w, wOff + j, ldw, b, bOff + j, y, y0 + m * outC + j, outC, outC - j);
+                tile8x2(src, b0, b1, b2, b3, b4, b5, b6, b7, kH, kwc, rowLen, w, wOff + j, ldw, b, bOff + j, y, y0 + m * outC + j, outC, outC - j, tmp);
             }
-            if (j < ldw) tile8x1(src, b0, b1, b2, b3, b4, b5, b6, b7, offsets, kH * kwc, w, wOff + j, ldw, b, bOff + j, y, y0 + m * outC + j, outC, outC - j);
+            if (j < ldw) tile8x1(src, b0, b1, b2, b3, b4, b5, b6, b7, offsets, kH * kwc, w, wOff + j, ldw, b, bOff + j, y, y0 + m * outC + j, outC, outC - j, tmp);
         }
         for (; m < pixels; m++) {
             int b0 = base(s0, m, outW, strideH, strideW, rowLen, inC);
-            for (int j = 0; j < ldw; j += L) tile1x1(src, b0, kH, kwc, rowLen, w, wOff + j, ldw, b, bOff + j, y, y0 + m * outC + j, outC - j);
+            for (int j = 0; j < ldw; j += L) tile1x1(src, b0, kH, kwc, rowLen, w, wOff + j, ldw, b, bOff + j, y, y0 + m * outC + j, outC - j, tmp);
         }
     }
 
@@ -156,10 +158,14 @@ final class VectorImages {
         return s0 + oh * strideH * rowLen + ow * strideW * inC;
     }
 
-    /** Stores the first min(live, L) lanes of v at y[off..]: a lane past the output channels is padding. */
-    private static void put(FloatVector v, float[] y, int off, int live) {
-        if (live >= L) v.intoArray(y, off);
-        else v.intoArray(y, off, F.indexInRange(0, live));
+    // The tiles store whole vectors: straight into y when every lane is an output channel, else into tmp
+    // and the real channels copied on. No vector is handed to a helper method: one that C2 does not
+    // inline receives it boxed, an allocation per store (and a masked store of a computed length was not
+    // intrinsified either: 32 bytes per pixel at 6 channels).
+
+    /** Copies the first {@code live} of each of n rows of tmp (rows {@code width} apart) to y, rows ldy apart. */
+    private static void copyOut(float[] tmp, int n, int width, int live, float[] y, int y0, int ldy) {
+        for (int r = 0; r < n; r++) System.arraycopy(tmp, r * width, y, y0 + r * ldy, live);
     }
 
     /**
@@ -168,7 +174,7 @@ final class VectorImages {
      */
     private static void tile8x2(float[] src, int b0, int b1, int b2, int b3, int b4, int b5, int b6, int b7,
                                 int kH, int kwc, int rowLen, float[] w, int w0, int ldw, float[] bias, int bj,
-                                float[] y, int y0, int ldy, int live) {
+                                float[] y, int y0, int ldy, int live, float[] tmp) {
         FloatVector z = FloatVector.zero(F);
         FloatVector a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z,
                 a40 = z, a41 = z, a50 = z, a51 = z, a60 = z, a61 = z, a70 = z, a71 = z;
@@ -196,21 +202,24 @@ final class VectorImages {
             }
         }
         FloatVector c0 = FloatVector.fromArray(F, bias, bj), c1 = FloatVector.fromArray(F, bias, bj + L);
-        int l1 = live - L;
-        put(a00.add(c0), y, y0, live); put(a01.add(c1), y, y0 + L, l1);
-        put(a10.add(c0), y, y0 + ldy, live); put(a11.add(c1), y, y0 + ldy + L, l1);
-        put(a20.add(c0), y, y0 + 2 * ldy, live); put(a21.add(c1), y, y0 + 2 * ldy + L, l1);
-        put(a30.add(c0), y, y0 + 3 * ldy, live); put(a31.add(c1), y, y0 + 3 * ldy + L, l1);
-        put(a40.add(c0), y, y0 + 4 * ldy, live); put(a41.add(c1), y, y0 + 4 * ldy + L, l1);
-        put(a50.add(c0), y, y0 + 5 * ldy, live); put(a51.add(c1), y, y0 + 5 * ldy + L, l1);
-        put(a60.add(c0), y, y0 + 6 * ldy, live); put(a61.add(c1), y, y0 + 6 * ldy + L, l1);
-        put(a70.add(c0), y, y0 + 7 * ldy, live); put(a71.add(c1), y, y0 + 7 * ldy + L, l1);
+        boolean direct = live >= 2 * L;
+        float[] out = direct ? y : tmp;
+        int o = direct ? y0 : 0, ld = direct ? ldy : 2 * L;
+        a00.add(c0).intoArray(out, o); a01.add(c1).intoArray(out, o + L);
+        a10.add(c0).intoArray(out, o + ld); a11.add(c1).intoArray(out, o + ld + L);
+        a20.add(c0).intoArray(out, o + 2 * ld); a21.add(c1).intoArray(out, o + 2 * ld + L);
+        a30.add(c0).intoArray(out, o + 3 * ld); a31.add(c1).intoArray(out, o + 3 * ld + L);
+        a40.add(c0).intoArray(out, o + 4 * ld); a41.add(c1).intoArray(out, o + 4 * ld + L);
+        a50.add(c0).intoArray(out, o + 5 * ld); a51.add(c1).intoArray(out, o + 5 * ld + L);
+        a60.add(c0).intoArray(out, o + 6 * ld); a61.add(c1).intoArray(out, o + 6 * ld + L);
+        a70.add(c0).intoArray(out, o + 7 * ld); a71.add(c1).intoArray(out, o + 7 * ld + L);
+        if (!direct) copyOut(tmp, R, 2 * L, live, y, y0, ldy);
     }
 
     /** As {@link #tile8x2} with one vector of channels. */
     private static void tile8x1(float[] src, int b0, int b1, int b2, int b3, int b4, int b5, int b6, int b7,
                                 int[] offsets, int taps, float[] w, int w0, int ldw, float[] bias, int bj,
-                                float[] y, int y0, int ldy, int live) {
+                                float[] y, int y0, int ldy, int live, float[] tmp) {
         FloatVector z = FloatVector.zero(F);
         FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
         for (int q = 0; q < taps; q++) {
@@ -226,27 +235,36 @@ final class VectorImages {
             a7 = FloatVector.broadcast(F, src[b7 + xi]).fma(wv, a7);
         }
         FloatVector c = FloatVector.fromArray(F, bias, bj);
-        put(a0.add(c), y, y0, live); put(a1.add(c), y, y0 + ldy, live);
-        put(a2.add(c), y, y0 + 2 * ldy, live); put(a3.add(c), y, y0 + 3 * ldy, live);
-        put(a4.add(c), y, y0 + 4 * ldy, live); put(a5.add(c), y, y0 + 5 * ldy, live);
-        put(a6.add(c), y, y0 + 6 * ldy, live); put(a7.add(c), y, y0 + 7 * ldy, live);
+        boolean direct = live >= L;
+        float[] out = direct ? y : tmp;
+        int o = direct ? y0 : 0, ld = direct ? ldy : L;
+        a0.add(c).intoArray(out, o); a1.add(c).intoArray(out, o + ld);
+        a2.add(c).intoArray(out, o + 2 * ld); a3.add(c).intoArray(out, o + 3 * ld);
+        a4.add(c).intoArray(out, o + 4 * ld); a5.add(c).intoArray(out, o + 5 * ld);
+        a6.add(c).intoArray(out, o + 6 * ld); a7.add(c).intoArray(out, o + 7 * ld);
+        if (!direct) copyOut(tmp, R, L, live, y, y0, ldy);
     }
 
     /** One output pixel × one vector of channels: the pixels after the last full tile. */
     private static void tile1x1(float[] src, int b0, int kH, int kwc, int rowLen, float[] w, int w0, int ldw,
-                                float[] bias, int bj, float[] y, int y0, int live) {
+                                float[] bias, int bj, float[] y, int y0, int live, float[] tmp) {
         FloatVector a = FloatVector.zero(F);
         for (int kh = 0; kh < kH; kh++) {
             int xr = b0 + kh * rowLen, wr = w0 + kh * kwc * ldw;
             for (int t = 0; t < kwc; t++) a = FloatVector.broadcast(F, src[xr + t]).fma(FloatVector.fromArray(F, w, wr + t * ldw), a);
         }
-        put(a.add(FloatVector.fromArray(F, bias, bj)), y, y0, live);
+        if (live >= L) {
+            a.add(FloatVector.fromArray(F, bias, bj)).intoArray(y, y0);
+        } else {
+            a.add(FloatVector.fromArray(F, bias, bj)).intoArray(tmp, 0);
+            System.arraycopy(tmp, 0, y, y0, live);
+        }
     }
 
     /** As {@link #tile8x1} on the 256-bit species, for at most 8 channels ({@code ldy} of them real). */
     private static void tile8x1Half(float[] src, int b0, int b1, int b2, int b3, int b4, int b5, int b6, int b7,
                                     int[] offsets, int taps, float[] w, int w0, int ldw, float[] bias, int bj,
-                                    float[] y, int y0, int ldy) {
+                                    float[] y, int y0, int ldy, float[] tmp) {
         FloatVector z = FloatVector.zero(H);
         FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
         for (int q = 0; q < taps; q++) {
@@ -262,26 +280,31 @@ final class VectorImages {
             a7 = FloatVector.broadcast(H, src[b7 + xi]).fma(wv, a7);
         }
         FloatVector c = FloatVector.fromArray(H, bias, bj);
-        putHalf(a0.add(c), y, y0, ldy); putHalf(a1.add(c), y, y0 + ldy, ldy);
-        putHalf(a2.add(c), y, y0 + 2 * ldy, ldy); putHalf(a3.add(c), y, y0 + 3 * ldy, ldy);
-        putHalf(a4.add(c), y, y0 + 4 * ldy, ldy); putHalf(a5.add(c), y, y0 + 5 * ldy, ldy);
-        putHalf(a6.add(c), y, y0 + 6 * ldy, ldy); putHalf(a7.add(c), y, y0 + 7 * ldy, ldy);
+        boolean direct = ldy >= HL;
+        float[] out = direct ? y : tmp;
+        int o = direct ? y0 : 0, ld = direct ? ldy : HL;
+        a0.add(c).intoArray(out, o); a1.add(c).intoArray(out, o + ld);
+        a2.add(c).intoArray(out, o + 2 * ld); a3.add(c).intoArray(out, o + 3 * ld);
+        a4.add(c).intoArray(out, o + 4 * ld); a5.add(c).intoArray(out, o + 5 * ld);
+        a6.add(c).intoArray(out, o + 6 * ld); a7.add(c).intoArray(out, o + 7 * ld);
+        if (!direct) copyOut(tmp, R, HL, ldy, y, y0, ldy);
     }
 
     private static void tile1x1Half(float[] src, int b0, int kH, int kwc, int rowLen, float[] w, int w0, int ldw,
-                                    float[] bias, int bj, float[] y, int y0, int live) {
+                                    float[] bias, int bj, float[] y, int y0, int live, float[] tmp) {
         FloatVector a = FloatVector.zero(H);
         for (int kh = 0; kh < kH; kh++) {
             int xr = b0 + kh * rowLen, wr = w0 + kh * kwc * ldw;
             for (int t = 0; t < kwc; t++) a = FloatVector.broadcast(H, src[xr + t]).fma(FloatVector.fromArray(H, w, wr + t * ldw), a);
         }
-        putHalf(a.add(FloatVector.fromArray(H, bias, bj)), y, y0, live);
+        if (live >= HL) {
+            a.add(FloatVector.fromArray(H, bias, bj)).intoArray(y, y0);
+        } else {
+            a.add(FloatVector.fromArray(H, bias, bj)).intoArray(tmp, 0);
+            System.arraycopy(tmp, 0, y, y0, live);
+        }
     }
 
-    private static void putHalf(FloatVector v, float[] y, int off, int live) {
-        if (live >= HL) v.intoArray(y, off);
-        else v.intoArray(y, off, H.indexInRange(0, live));
-    }
 
     // ---- max pooling ------------------------------------------------------------------------
 
