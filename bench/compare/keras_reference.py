@@ -17,7 +17,10 @@ Needs only numpy and h5py (Debian: python3-numpy python3-h5py); no Keras, no Ten
 The forward pass below is written from Keras' documented semantics (TF 'same' padding, NHWC, Flatten
 in H,W,C order), not from the Java code it checks.
 
-OUT_DIR defaults to interchange/src/test/resources/lanes/interchange/keras.
+OUT_DIR defaults to interchange/src/test/resources/lanes/interchange/keras. Every run writes the same
+bytes except in keras2-mlp-latest-hdf5.h5, whose newest-layout object headers keep creation times
+(same weights and reference, other timestamps). After a change here, rebuild the fuzz seeds with
+lanes.fuzz.SeedCorpus (see its comment).
 """
 import io
 import json
@@ -520,6 +523,12 @@ def generated(out_dir):
              dense("dense", 3, "softmax"), dense("dense_1", 2, "linear")]
     write_legacy_h5(os.path.join(gen, "refused-softmax-inside.h5"), sequential(inner), inner,
                     weights_for(rng, inner, (4,)), "2.4.0", lambda n, r: "%s/%s:0" % (n, r))
+    # Keras 1: its layer configs use other keys (output_dim, nb_filter, border_mode).
+    old = [{"class_name": "Dense", "config": {"name": "dense_1", "output_dim": 2, "input_dim": 3,
+                                              "batch_input_shape": [None, 3], "activation": "softmax"}}]
+    write_legacy_h5(os.path.join(gen, "refused-keras1.h5"), {"class_name": "Sequential", "config": old}, old,
+                    {"dense_1": [np.ones((3, 2), np.float32), np.zeros(2, np.float32)]}, "1.2.2",
+                    lambda n, r: "%s_%s" % (n, {"kernel": "W", "bias": "b"}[r]))
     # save_weights() output: HDF5 weights without a model config.
     with h5py.File(os.path.join(gen, "refused-weights-only.h5"), "w") as f:
         f.attrs["layer_names"] = [b"dense"]

@@ -261,6 +261,21 @@ class KerasImporterTest {
     }
 
     @Test
+    void keras1FilesAreRefusedWithWhatToDo() {
+        ImportException e = assertThrows(ImportException.class,
+                () -> KerasImporter.read(KerasFiles.generated("refused-keras1.h5")));
+        assertTrue(e.problem().startsWith("written by Keras 1.2.2") && e.problem().contains("save it again"), e.problem());
+    }
+
+    @Test
+    void hdf5LengthIsReadFromTheSuperblock() throws Exception {
+        for (String name : List.of("keras2-cnn-bn.h5", "keras2-mlp-latest-hdf5.h5")) { // versions 0 and 3
+            byte[] file = Files.readAllBytes(KerasFiles.generated(name));
+            assertEquals(file.length, Hdf5.declaredLength(file), name);
+        }
+    }
+
+    @Test
     void weightsOnlyFileSaysHowToSaveTheModel() {
         ImportException e = assertThrows(ImportException.class,
                 () -> KerasImporter.read(KerasFiles.generated("refused-weights-only.h5")));
