@@ -58,6 +58,18 @@ public interface Kernels {
                          float[] b, int bOff, int ldb,
                          float[] c, int cOff, int ldc, boolean accumulate);
 
+    /**
+     * As {@link #matmulSkipZeros(int, int, int, float[], int, int, float[], int, int, float[], int, int, boolean)},
+     * with scratch the caller owns: the call looks up no thread-local and, once {@code workspace} has
+     * served this k, allocates nothing. For callers on threads that come and go (a virtual thread per
+     * request), whose thread-local scratch would be new on every request. A single row (m = 1) needs no
+     * scratch at all, with or without a workspace.
+     */
+    void matmulSkipZeros(int m, int n, int k,
+                         float[] a, int aOff, int lda,
+                         float[] b, int bOff, int ldb,
+                         float[] c, int cOff, int ldc, boolean accumulate, Workspace workspace);
+
     /** As {@link #matmulTransA}, skipping zero entries of A (weight gradients of a sparse input). */
     void matmulTransASkipZeros(int m, int n, int k,
                                float[] a, int aOff, int lda,
@@ -124,4 +136,50 @@ public interface Kernels {
      */
     void adam(int n, float[] param, int pOff, float[] grad, int gOff, float[] m, int mOff, float[] v, int vOff,
               float lr, float beta1, float beta2, float epsilon, long step);
+
+    /**
+     * Scratch for the kernels that need some (the SIMD zero-skipping GEMM packs four rows of A at a time
+     * into it; {@code matmulTransB} transposes B into it). Create one where a caller owns its state (a
+     * predictor, a worker) and pass it to the methods that take one: those calls then allocate nothing
+     * once it has grown to their shapes. The methods without a workspace use one kept per thread. Not
+     * thread-safe: one per thread, as the scratch it holds is written by every call.
+     */
+    final class Workspace {
+        private static final ThreadLocal<Workspace> PER_THREAD = ThreadLocal.withInitial(Workspace::new);
+
+        // Packed A: kept step q has index pos[q] and the values of rows r = 0..3 at val[r*stride + q].
+        int[] pos = new int[0];
+        float[] val = new float[0];
+        int stride;
+        private float[] tile = new float[0];
+        private float[] transposed = new float[0];
+
+        public Workspace() {}
+
+        /** The calling thread's own, for the methods called without one. */
+        static Workspace perThread() {
+            return PER_THREAD.get();
+        }
+
+        /** Room for a 4-row panel of k steps, with {@code pad} more per row (vector stores past the last step). */
+        void panel(int k, int pad) {
+            if (pos.length < k + pad) {
+                stride = k + pad;
+                pos = new int[stride];
+                val = new float[4 * stride];
+            }
+        }
+
+        /** A scratch array of at least n floats (a tile of C that never leaves the cache). */
+        float[] tile(int n) {
+            if (tile.length < n) tile = new float[n];
+            return tile;
+        }
+
+        /** A scratch array of at least n floats for a transposed operand. */
+        float[] transposed(int n) {
+            if (transposed.length < n) transposed = new float[n];
+            return transposed;
+        }
+    }
 }

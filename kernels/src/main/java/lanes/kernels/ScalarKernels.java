@@ -17,7 +17,7 @@ public final class ScalarKernels extends StridedGemm {
     @Override
     void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs,
               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-              boolean accumulate, boolean skipZeros) {
+              boolean accumulate, boolean skipZeros, Workspace workspace) {
         if (n == 0) return; // C has no element; its offset may lie past the end of the array
         for (int i = 0; i < m; i++) {
             int ci = cOff + i * ldc;
@@ -122,10 +122,10 @@ public final class ScalarKernels extends StridedGemm {
                                  float lr, float beta1, float beta2, float epsilon, long step) {
         Checks.gemmAdam(m, n, k, a, aOff, lda, b, bOff, ldb, param, pOff, ldp, mom, vel, lr, beta1, beta2, epsilon, step);
         float alpha = Checks.adamAlpha(lr, beta1, beta2, step);
-        float[] g = new float[n];
+        float[] g = Workspace.perThread().tile(n);
         for (int i = 0; i < m; i++) {
             // one row of G = Aᵀ·B, then its Adam step
-            gemm(1, n, k, a, aOff + i, 1, lda, b, bOff, ldb, g, 0, n, false, skipZeros);
+            gemm(1, n, k, a, aOff + i, 1, lda, b, bOff, ldb, g, 0, n, false, skipZeros, null);
             int pi = pOff + i * ldp;
             adamSteps(n, param, pi, g, 0, mom, pi, vel, pi, alpha, 1f - beta1, 1f - beta2, epsilon);
         }

@@ -8,10 +8,14 @@ package lanes.kernels;
  */
 abstract class StridedGemm implements Kernels {
 
-    /** C[m×n] (+)= A·B with A(i, p) = a[aOff + i·ars + p·acs]; zero entries of A skipped when asked. */
+    /**
+     * C[m×n] (+)= A·B with A(i, p) = a[aOff + i·ars + p·acs]; zero entries of A skipped when asked.
+     * {@code workspace}: the caller's scratch, or null for the calling thread's own, looked up only when
+     * the implementation needs scratch for this call.
+     */
     abstract void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs,
                        float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-                       boolean accumulate, boolean skipZeros);
+                       boolean accumulate, boolean skipZeros, Workspace workspace);
 
     @Override
     public final void matmul(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -32,6 +36,14 @@ abstract class StridedGemm implements Kernels {
     }
 
     @Override
+    public final void matmulSkipZeros(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                      float[] c, int cOff, int ldc, boolean accumulate, Workspace workspace) {
+        Checks.gemm(m, n, k, false, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (workspace == null) throw new IllegalArgumentException("workspace is null");
+        gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate, true, workspace);
+    }
+
+    @Override
     public final void matmulTransASkipZeros(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                             float[] c, int cOff, int ldc, boolean accumulate) {
         checked(m, n, k, true, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, true);
@@ -41,15 +53,16 @@ abstract class StridedGemm implements Kernels {
     public final void matmulTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                    float[] c, int cOff, int ldc, boolean accumulate) {
         Checks.gemm(m, n, k, false, true, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        float[] bt = Packing.transpose(n, k, b, bOff, ldb);
-        gemm(m, n, k, a, aOff, lda, 1, bt, 0, n, c, cOff, ldc, accumulate, false);
+        Workspace workspace = Workspace.perThread();
+        float[] bt = Packing.transpose(n, k, b, bOff, ldb, workspace);
+        gemm(m, n, k, a, aOff, lda, 1, bt, 0, n, c, cOff, ldc, accumulate, false, workspace);
     }
 
     /** A stored [m×k] (or, transposed, [k×m]): rows lda apart, or columns lda apart for Aᵀ. */
     private void checked(int m, int n, int k, boolean transA, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                          float[] c, int cOff, int ldc, boolean accumulate, boolean skipZeros) {
         Checks.gemm(m, n, k, transA, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        if (transA) gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate, skipZeros);
-        else gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate, skipZeros);
+        if (transA) gemm(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate, skipZeros, null);
+        else gemm(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate, skipZeros, null);
     }
 }
