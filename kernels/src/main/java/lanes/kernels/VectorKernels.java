@@ -316,7 +316,26 @@ final class VectorKernels extends StridedGemm {
                     v6 = FloatVector.fromArray(F, c, cj + 6 * L), v7 = FloatVector.fromArray(F, c, cj + 7 * L);
             for (int p0 = 0; p0 < k; p0 += 64) {
                 int ap = a0 + p0 * acs, bp = bOff + p0 * ldb + j;
-                for (long bits = steps(k, p0, a, ap, acs, skipZeros); bits != 0; bits &= bits - 1) {
+                long bits = steps(k, p0, a, ap, acs, skipZeros);
+                int left = Long.bitCount(bits);
+                // Two steps per turn, the first step's fma before the second's on every accumulator:
+                // the k order holds, and the loop's own work is paid once per two rows of B.
+                for (; left >= 2; left -= 2) {
+                    int s = Long.numberOfTrailingZeros(bits), br = bp + s * ldb;
+                    bits &= bits - 1;
+                    int t = Long.numberOfTrailingZeros(bits), bt = bp + t * ldb;
+                    bits &= bits - 1;
+                    FloatVector x = FloatVector.broadcast(F, a[ap + s * acs]), y = FloatVector.broadcast(F, a[ap + t * acs]);
+                    v0 = y.fma(FloatVector.fromArray(F, b, bt), x.fma(FloatVector.fromArray(F, b, br), v0));
+                    v1 = y.fma(FloatVector.fromArray(F, b, bt + L), x.fma(FloatVector.fromArray(F, b, br + L), v1));
+                    v2 = y.fma(FloatVector.fromArray(F, b, bt + 2 * L), x.fma(FloatVector.fromArray(F, b, br + 2 * L), v2));
+                    v3 = y.fma(FloatVector.fromArray(F, b, bt + 3 * L), x.fma(FloatVector.fromArray(F, b, br + 3 * L), v3));
+                    v4 = y.fma(FloatVector.fromArray(F, b, bt + 4 * L), x.fma(FloatVector.fromArray(F, b, br + 4 * L), v4));
+                    v5 = y.fma(FloatVector.fromArray(F, b, bt + 5 * L), x.fma(FloatVector.fromArray(F, b, br + 5 * L), v5));
+                    v6 = y.fma(FloatVector.fromArray(F, b, bt + 6 * L), x.fma(FloatVector.fromArray(F, b, br + 6 * L), v6));
+                    v7 = y.fma(FloatVector.fromArray(F, b, bt + 7 * L), x.fma(FloatVector.fromArray(F, b, br + 7 * L), v7));
+                }
+                if (left == 1) {
                     int s = Long.numberOfTrailingZeros(bits), br = bp + s * ldb;
                     FloatVector x = FloatVector.broadcast(F, a[ap + s * acs]);
                     v0 = x.fma(FloatVector.fromArray(F, b, br), v0);
@@ -343,7 +362,8 @@ final class VectorKernels extends StridedGemm {
             float acc = c[c0 + j];
             for (int p0 = 0; p0 < k; p0 += 64) {
                 int ap = a0 + p0 * acs, bp = bOff + p0 * ldb + j;
-                for (long bits = steps(k, p0, a, ap, acs, skipZeros); bits != 0; bits &= bits - 1) {
+                long bits = steps(k, p0, a, ap, acs, skipZeros);
+                for (int left = Long.bitCount(bits); left > 0; left--, bits &= bits - 1) {
                     int s = Long.numberOfTrailingZeros(bits);
                     acc = Math.fma(a[ap + s * acs], b[bp + s * ldb], acc);
                 }
@@ -357,7 +377,8 @@ final class VectorKernels extends StridedGemm {
         FloatVector v = FloatVector.fromArray(F, c, c0 + j);
         for (int p0 = 0; p0 < k; p0 += 64) {
             int ap = a0 + p0 * acs, bp = bOff + p0 * ldb + j;
-            for (long bits = steps(k, p0, a, ap, acs, skipZeros); bits != 0; bits &= bits - 1) {
+            long bits = steps(k, p0, a, ap, acs, skipZeros);
+            for (int left = Long.bitCount(bits); left > 0; left--, bits &= bits - 1) {
                 int s = Long.numberOfTrailingZeros(bits);
                 v = FloatVector.broadcast(F, a[ap + s * acs]).fma(FloatVector.fromArray(F, b, bp + s * ldb), v);
             }
@@ -372,7 +393,8 @@ final class VectorKernels extends StridedGemm {
         FloatVector v = FloatVector.fromArray(F, c, c0 + j, live);
         for (int p0 = 0; p0 < k; p0 += 64) {
             int ap = a0 + p0 * acs, bp = bOff + p0 * ldb + j;
-            for (long bits = steps(k, p0, a, ap, acs, skipZeros); bits != 0; bits &= bits - 1) {
+            long bits = steps(k, p0, a, ap, acs, skipZeros);
+            for (int left = Long.bitCount(bits); left > 0; left--, bits &= bits - 1) {
                 int s = Long.numberOfTrailingZeros(bits);
                 v = FloatVector.broadcast(F, a[ap + s * acs]).fma(FloatVector.fromArray(F, b, bp + s * ldb, live), v);
             }
@@ -385,7 +407,8 @@ final class VectorKernels extends StridedGemm {
         FloatVector v = FloatVector.fromArray(T, c, c0 + j);
         for (int p0 = 0; p0 < k; p0 += 64) {
             int ap = a0 + p0 * acs, bp = bOff + p0 * ldb + j;
-            for (long bits = steps(k, p0, a, ap, acs, skipZeros); bits != 0; bits &= bits - 1) {
+            long bits = steps(k, p0, a, ap, acs, skipZeros);
+            for (int left = Long.bitCount(bits); left > 0; left--, bits &= bits - 1) {
                 int s = Long.numberOfTrailingZeros(bits);
                 v = FloatVector.broadcast(T, a[ap + s * acs]).fma(FloatVector.fromArray(T, b, bp + s * ldb), v);
             }
