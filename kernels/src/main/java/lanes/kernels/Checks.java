@@ -148,4 +148,64 @@ final class Checks {
     static float adamAlpha(float lr, float beta1, float beta2, long step) {
         return (float) (lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step)));
     }
+
+    // ---- images -----------------------------------------------------------------------------
+
+    private static void atLeast(String what, int value, int min) {
+        if (value < min) throw new IllegalArgumentException(what + " must be >= " + min + ", got " + value);
+    }
+
+    /** The geometry shared by conv2d and maxPool2d: sizes, strides, pads and output size. */
+    private static void window(int rows, int inH, int inW, int channels, String channelsName, int kH, int kW,
+                               String kHName, String kWName, int strideH, int strideW, int padTop, int padLeft, int outH, int outW) {
+        count("rows", rows);
+        atLeast("inH", inH, 1);
+        atLeast("inW", inW, 1);
+        atLeast(channelsName, channels, 1);
+        // names as literals: a concatenation here would allocate on every call
+        atLeast(kHName, kH, 1);
+        atLeast(kWName, kW, 1);
+        atLeast("strideH", strideH, 1);
+        atLeast("strideW", strideW, 1);
+        count("padTop", padTop);
+        count("padLeft", padLeft);
+        atLeast("outH", outH, 1);
+        atLeast("outW", outW, 1);
+        // Index arithmetic stays in int: the padded image must be addressable.
+        if ((long) (outH - 1) * strideH + kH > Integer.MAX_VALUE / 2 || (long) (outW - 1) * strideW + kW > Integer.MAX_VALUE / 2) {
+            throw new IllegalArgumentException("outH/outW, strides and " + kHName + "/" + kWName + " span more than 2^30 cells");
+        }
+    }
+
+    static void conv2d(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
+                       int padTop, int padLeft, int outH, int outW,
+                       float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff) {
+        window(rows, inH, inW, inC, "inC", kH, kW, "kH", "kW", strideH, strideW, padTop, padLeft, outH, outW);
+        atLeast("outC", outC, 1);
+        vector("x", x, xOff, (long) rows * inH * inW * inC);
+        vector("kernel", kernel, kOff, (long) kH * kW * inC * outC);
+        vector("bias", bias, bOff, outC);
+        vector("y", y, yOff, (long) rows * outH * outW * outC);
+    }
+
+    static void maxPool2d(int rows, int inH, int inW, int channels, int poolH, int poolW, int strideH, int strideW,
+                          int padTop, int padLeft, int outH, int outW, float[] x, int xOff, float[] y, int yOff) {
+        window(rows, inH, inW, channels, "channels", poolH, poolW, "poolH", "poolW", strideH, strideW, padTop, padLeft, outH, outW);
+        // A window wholly in the padding would have no value to take the maximum of.
+        if (padTop >= poolH) throw new IllegalArgumentException("padTop (" + padTop + ") must be below poolH (" + poolH + ")");
+        if (padLeft >= poolW) throw new IllegalArgumentException("padLeft (" + padLeft + ") must be below poolW (" + poolW + ")");
+        if ((long) (outH - 1) * strideH - padTop >= inH) throw new IllegalArgumentException(
+                "outH " + outH + " is too large: its last window starts below the image's " + inH + " rows");
+        if ((long) (outW - 1) * strideW - padLeft >= inW) throw new IllegalArgumentException(
+                "outW " + outW + " is too large: its last window starts right of the image's " + inW + " columns");
+        vector("x", x, xOff, (long) rows * inH * inW * channels);
+        vector("y", y, yOff, (long) rows * outH * outW * channels);
+    }
+
+    /** sigmoid and tanh: n elements of x read, n of y written. */
+    static void activation(int n, float[] x, int xOff, float[] y, int yOff) {
+        count("n", n);
+        vector("x", x, xOff, n);
+        vector("y", y, yOff, n);
+    }
 }

@@ -164,4 +164,35 @@ public final class ScalarKernels extends StridedGemm {
             param[pOff + i] -= (mi * alpha) / ((float) Math.sqrt(vi) + epsilon);
         }
     }
+
+    // ---- images and squashing activations ---------------------------------------------------
+
+    @Override
+    public void conv2d(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
+                       int padTop, int padLeft, int outH, int outW,
+                       float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff) {
+        Checks.conv2d(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
+                x, xOff, kernel, kOff, bias, bOff, y, yOff);
+        ScalarImages.conv2d(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
+                x, xOff, kernel, kOff, bias, bOff, y, yOff);
+    }
+
+    @Override
+    public void maxPool2d(int rows, int inH, int inW, int channels, int poolH, int poolW, int strideH, int strideW,
+                          int padTop, int padLeft, int outH, int outW, float[] x, int xOff, float[] y, int yOff) {
+        Checks.maxPool2d(rows, inH, inW, channels, poolH, poolW, strideH, strideW, padTop, padLeft, outH, outW, x, xOff, y, yOff);
+        ScalarImages.maxPool2d(rows, inH, inW, channels, poolH, poolW, strideH, strideW, padTop, padLeft, outH, outW, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
+        Checks.activation(n, x, xOff, y, yOff);
+        for (int i = 0; i < n; i++) y[yOff + i] = Activations.sigmoid(x[xOff + i]);
+    }
+
+    @Override
+    public void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
+        Checks.activation(n, x, xOff, y, yOff);
+        for (int i = 0; i < n; i++) y[yOff + i] = Activations.tanh(x[xOff + i]);
+    }
 }

@@ -652,4 +652,60 @@ final class VectorKernels extends StridedGemm {
         }
         ScalarKernels.adamSteps(n - i, param, pOff + i, grad, gOff + i, m, mOff + i, v, vOff + i, alpha, omb1, omb2, epsilon);
     }
+
+    // ---- images and squashing activations ---------------------------------------------------
+
+    @Override
+    public void conv2d(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
+                       int padTop, int padLeft, int outH, int outW,
+                       float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff) {
+        Checks.conv2d(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
+                x, xOff, kernel, kOff, bias, bOff, y, yOff);
+        VectorImages.conv2d(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
+                x, xOff, kernel, kOff, bias, bOff, y, yOff);
+    }
+
+    @Override
+    public void maxPool2d(int rows, int inH, int inW, int channels, int poolH, int poolW, int strideH, int strideW,
+                          int padTop, int padLeft, int outH, int outW, float[] x, int xOff, float[] y, int yOff) {
+        Checks.maxPool2d(rows, inH, inW, channels, poolH, poolW, strideH, strideW, padTop, padLeft, outH, outW, x, xOff, y, yOff);
+        VectorImages.maxPool2d(rows, inH, inW, channels, poolH, poolW, strideH, strideW, padTop, padLeft, outH, outW, x, xOff, y, yOff);
+    }
+
+    // Sigmoid and tanh run Activations' operations lane by lane, on this class's exp: the scalar bits.
+
+    @Override
+    public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
+        Checks.activation(n, x, xOff, y, yOff);
+        int bound = F.loopBound(n), i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+            FloatVector e = exp(v.abs().neg());
+            e.blend(1f, v.compare(VectorOperators.GE, 0f)).div(e.add(1f)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] = Activations.sigmoid(x[xOff + i]);
+    }
+
+    @Override
+    public void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
+        Checks.activation(n, x, xOff, y, yOff);
+        int bound = F.loopBound(n), i = 0;
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+            FloatVector a = v.abs(), z = v.mul(v);
+            FloatVector q = FloatVector.broadcast(F, Activations.T17).fma(z, FloatVector.broadcast(F, Activations.T15));
+            q = q.fma(z, FloatVector.broadcast(F, Activations.T13));
+            q = q.fma(z, FloatVector.broadcast(F, Activations.T11));
+            q = q.fma(z, FloatVector.broadcast(F, Activations.T9));
+            q = q.fma(z, FloatVector.broadcast(F, Activations.T7));
+            q = q.fma(z, FloatVector.broadcast(F, Activations.T5));
+            q = q.fma(z, FloatVector.broadcast(F, Activations.T3));
+            FloatVector poly = a.mul(z).fma(q, a);
+            FloatVector e = exp(a.mul(-2f));
+            FloatVector t = one.sub(e).div(one.add(e)).blend(poly, a.compare(VectorOperators.LT, Activations.TANH_POLY));
+            t.reinterpretAsInts().or(v.reinterpretAsInts().and(Activations.SIGN)).reinterpretAsFloats().intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] = Activations.tanh(x[xOff + i]);
+    }
 }

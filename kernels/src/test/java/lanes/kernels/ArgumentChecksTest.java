@@ -142,6 +142,44 @@ class ArgumentChecksTest {
                         set(19, 0L, "step", "step 0 (steps are 1-based)"))));
     }
 
+    /** Every geometry argument below its minimum (0 for rows and pads, 1 for the rest). */
+    private static List<Breakage> belowMinimum(String... names) {
+        List<Breakage> list = new ArrayList<>();
+        for (int i = 0; i < names.length; i++) {
+            boolean zeroAllowed = names[i].equals("rows") || names[i].startsWith("pad");
+            list.add(set(i, zeroAllowed ? -1 : 0, names[i], names[i] + (zeroAllowed ? " negative" : " zero")));
+        }
+        return list;
+    }
+
+    /**
+     * conv2d(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
+     * x, xOff, kernel, kOff, bias, bOff, y, yOff): 2 images of 5×6×3, a 3×2 kernel to 4 channels.
+     */
+    private static Spec conv2d(SplittableRandom r) {
+        Object[] valid = {2, 5, 6, 3, 4, 3, 2, 1, 2, 1, 0, 4, 3,
+                floats(r, 2 + 180), 2, floats(r, 1 + 72), 1, floats(r, 3 + 4), 3, sentinels(2 + 96), 2};
+        return new Spec("conv2d", false, valid, all(
+                belowMinimum("rows", "inH", "inW", "inC", "outC", "kH", "kW", "strideH", "strideW", "padTop", "padLeft", "outH", "outW"),
+                array(13, 14, "x"), array(15, 16, "kernel"), array(17, 18, "bias"), array(19, 20, "y"),
+                List.of(set(11, 1 << 30, "outH", "outH beyond int indexing"))));
+    }
+
+    /**
+     * maxPool2d(rows, inH, inW, channels, poolH, poolW, strideH, strideW, padTop, padLeft, outH, outW,
+     * x, xOff, y, yOff): 2 images of 5×6×3 pooled 2×3 with strides 2, 3 and a top pad of 1.
+     */
+    private static Spec maxPool2d(SplittableRandom r) {
+        Object[] valid = {2, 5, 6, 3, 2, 3, 2, 3, 1, 0, 3, 2, floats(r, 2 + 180), 2, sentinels(1 + 36), 1};
+        return new Spec("maxPool2d", false, valid, all(
+                belowMinimum("rows", "inH", "inW", "channels", "poolH", "poolW", "strideH", "strideW", "padTop", "padLeft", "outH", "outW"),
+                array(12, 13, "x"), array(14, 15, "y"),
+                List.of(set(8, 2, "padTop", "padTop as large as poolH (a window wholly in the padding)"),
+                        set(9, 3, "padLeft", "padLeft as large as poolW"),
+                        set(10, 4, "outH", "outH one too many: the last window starts below the image"),
+                        set(11, 3, "outW", "outW one too many"))));
+    }
+
     static List<Spec> specs() {
         SplittableRandom r = new SplittableRandom(77);
         List<Spec> specs = new ArrayList<>();
@@ -203,6 +241,13 @@ class ArgumentChecksTest {
         specs.add(new Spec("unitBytes", false, new Object[] {n, pixels, 2, sentinels(1 + n), 1},
                 all(negative("n"), array(1, 2, "src"), array(3, 4, "dst"))));
         specs.add(gemmAdam(r));
+        specs.add(conv2d(r));
+        specs.add(maxPool2d(r));
+        // sigmoid(n, x, xOff, y, yOff), tanh(n, x, xOff, y, yOff)
+        for (String name : new String[] {"sigmoid", "tanh"}) {
+            specs.add(new Spec(name, false, new Object[] {n, floats(r, 2 + n), 2, sentinels(3 + n), 3},
+                    all(negative("n"), array(1, 2, "x"), array(3, 4, "y"))));
+        }
 
         // The threaded facade checks before it splits the work.
         specs.add(gemm("matmul", false, false, true, true));

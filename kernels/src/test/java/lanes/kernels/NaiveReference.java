@@ -110,4 +110,76 @@ final class NaiveReference {
         }
         throw new AssertionError("no largest value (NaN?)");
     }
+
+    /** Input (ih, iw, c) of image img in NHWC, or null outside the image (padding). */
+    private static Float pixel(float[] x, int xOff, int img, int inH, int inW, int ch, int ih, int iw, int c) {
+        if (ih < 0 || ih >= inH || iw < 0 || iw >= inW) return null;
+        return x[xOff + ((img * inH + ih) * inW + iw) * ch + c];
+    }
+
+    /**
+     * NHWC convolution in double, dense [rows][outH][outW][outC]: returns {@code {y, bound}} where
+     * {@code y = bias + Σ x·w} over the taps inside the image and {@code bound = |bias| + Σ |x·w|}.
+     * Kernel HWIO; padding before is padTop/padLeft, after is whatever outH/outW imply.
+     */
+    static double[][] conv2d(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
+                             int padTop, int padLeft, int outH, int outW, float[] x, int xOff, float[] kernel, int kOff,
+                             float[] bias, int bOff) {
+        int size = rows * outH * outW * outC;
+        double[] y = new double[size], bound = new double[size];
+        for (int img = 0; img < rows; img++) {
+            for (int oh = 0; oh < outH; oh++) {
+                for (int ow = 0; ow < outW; ow++) {
+                    for (int oc = 0; oc < outC; oc++) {
+                        double s = 0, t = 0;
+                        for (int kh = 0; kh < kH; kh++) {
+                            for (int kw = 0; kw < kW; kw++) {
+                                for (int ic = 0; ic < inC; ic++) {
+                                    Float v = pixel(x, xOff, img, inH, inW, inC, oh * strideH - padTop + kh, ow * strideW - padLeft + kw, ic);
+                                    if (v == null) continue;
+                                    double prod = (double) v * kernel[kOff + ((kh * kW + kw) * inC + ic) * outC + oc];
+                                    s += prod;
+                                    t += Math.abs(prod);
+                                }
+                            }
+                        }
+                        int o = ((img * outH + oh) * outW + ow) * outC + oc;
+                        y[o] = s + bias[bOff + oc];
+                        bound[o] = t + Math.abs(bias[bOff + oc]);
+                    }
+                }
+            }
+        }
+        return new double[][] {y, bound};
+    }
+
+    /**
+     * NHWC max pooling, dense [rows][outH][outW][channels]: the largest value among the window's taps
+     * inside the image, found by comparisons (a value no other tap exceeds); NaN when a tap is NaN.
+     */
+    static float[] maxPool2d(int rows, int inH, int inW, int ch, int poolH, int poolW, int strideH, int strideW,
+                             int padTop, int padLeft, int outH, int outW, float[] x, int xOff) {
+        float[] y = new float[rows * outH * outW * ch];
+        for (int img = 0; img < rows; img++) {
+            for (int oh = 0; oh < outH; oh++) {
+                for (int ow = 0; ow < outW; ow++) {
+                    for (int c = 0; c < ch; c++) {
+                        java.util.List<Float> taps = new java.util.ArrayList<>();
+                        for (int kh = 0; kh < poolH; kh++) {
+                            for (int kw = 0; kw < poolW; kw++) {
+                                Float v = pixel(x, xOff, img, inH, inW, ch, oh * strideH - padTop + kh, ow * strideW - padLeft + kw, c);
+                                if (v != null) taps.add(v);
+                            }
+                        }
+                        float best = Float.NaN;
+                        if (taps.stream().noneMatch(v -> v.isNaN())) {
+                            for (float v : taps) if (taps.stream().noneMatch(o -> o > v)) best = v;
+                        }
+                        y[((img * outH + oh) * outW + ow) * ch + c] = best;
+                    }
+                }
+            }
+        }
+        return y;
+    }
 }
