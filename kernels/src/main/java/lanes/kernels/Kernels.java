@@ -3,10 +3,16 @@ package lanes.kernels;
 /**
  * Every piece of arithmetic Lanes does, on flat row-major {@code float[]} with offsets.
  *
- * <p>Two implementations exist: {@link ScalarKernels} (plain Java, the fallback and the test oracle's
- * neighbour) and {@code VectorKernels} (the JDK Vector API). {@link KernelsProvider#get()} picks one
- * once per JVM. Both check every operand before writing anything and throw
- * {@link IllegalArgumentException} naming the operand that does not fit.
+ * <p>Two implementations of the arithmetic exist: {@code ScalarKernels} (plain Java, the fallback and
+ * the test oracle's neighbour) and {@code VectorKernels} (the JDK Vector API). {@link KernelsProvider#get()}
+ * picks one once per JVM. Both sit behind one checking layer ({@code CheckedKernels}, Lucene's
+ * check-once pattern): every operand is checked there, once, before anything is written, and a bad one
+ * is an {@link IllegalArgumentException} naming it; the implementations only compute.
+ *
+ * <h2>Names</h2>
+ * The GEMM is this interface's {@code matmul*} methods (one thread: the caller's). {@link Gemm} is the
+ * same GEMM with the rows of C split over a {@link BatchScheduler}'s threads, checked once for the whole
+ * product. Inside, the five forms are one strided kernel ({@code Arithmetic.gemm}).
  *
  * <h2>GEMM and its guarantee</h2>
  * Matrices are row-major with a leading dimension ({@code lda}, {@code ldb}, {@code ldc}: the distance

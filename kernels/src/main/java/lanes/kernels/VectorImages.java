@@ -4,8 +4,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API convolution and max pooling of {@link Kernels}; {@link VectorKernels} checks the
- * operands and calls these.
+ * The Vector API convolution and max pooling of {@link Kernels}; {@link VectorKernels} calls these with
+ * operands that {@link CheckedKernels} has checked.
  *
  * <h2>Convolution: an implicit GEMM, vectorised across output channels</h2>
  * Output pixels are the GEMM's rows, output channels its columns, and the taps (kh, kw, ic) its k: the

@@ -1,5 +1,7 @@
 package lanes.kernels;
 
+import lanes.kernels.Kernels.Workspace;
+
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -9,8 +11,9 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API kernels. Loaded by name from {@link KernelsProvider} only when the
- * {@code jdk.incubator.vector} module is present, so the scalar path never touches these classes.
+ * Vector API arithmetic, behind the checks of {@link CheckedKernels}. Loaded by name from
+ * {@link KernelsProvider} only when the {@code jdk.incubator.vector} module is present, so the scalar
+ * path never touches these classes.
  *
  * <p>GEMM vectorises across output columns j: for each p, one broadcast of A[i][p] times one vector
  * of B's row p, fused into the accumulators of C. The k order per element is the scalar one, hence
@@ -18,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators, which leaves registers for the 4 B loads and 4 broadcasts even with 16 vector
  * registers (AVX2), and keeps 4 loads per 16 fma with 32 (AVX-512).
  */
-final class VectorKernels extends StridedGemm {
+final class VectorKernels implements Arithmetic {
 
     static final VectorSpecies<Float> F = VectorWidth.SPECIES;
     private static final int L = F.length();
@@ -63,7 +66,7 @@ final class VectorKernels extends StridedGemm {
 
     // A(i, p) = a[aOff + i*ars + p*acs]: one set of loops serves A and Aᵀ.
     @Override
-    void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs,
+    public void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs,
               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
               boolean accumulate, boolean skipZeros, Workspace workspace) {
         if (n == 0) return; // C is empty: its offset may lie anywhere
@@ -434,7 +437,6 @@ final class VectorKernels extends StridedGemm {
     public void matmulTransAAdam(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                  boolean skipZeros, float[] param, int pOff, int ldp, float[] mom, float[] vel,
                                  float lr, float beta1, float beta2, float epsilon, long step) {
-        Checks.gemmAdam(m, n, k, a, aOff, lda, b, bOff, ldb, param, pOff, ldp, mom, vel, lr, beta1, beta2, epsilon, step);
         if (m == 0 || n == 0) return;
         float alpha = Checks.adamAlpha(lr, beta1, beta2, step), omb1 = 1f - beta1, omb2 = 1f - beta2;
         Workspace panel = Workspace.perThread();
@@ -455,7 +457,6 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void unitBytes(int n, byte[] src, int srcOff, float[] dst, int dstOff) {
-        Checks.unitBytes(n, src, srcOff, dst, dstOff);
         int bound = BYTES == null ? 0 : F.loopBound(n), i = 0;
         // L bytes widen to L ints (masked to their unsigned value), then to floats, divided by 255:
         // a correctly rounded division, which is the value every byte gets from the scalar path.
@@ -472,7 +473,6 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void addBias(int m, int n, float[] x, int xOff, float[] bias, int biasOff) {
-        Checks.addBias(m, n, x, xOff, bias, biasOff);
         int bound = F.loopBound(n);
         for (int i = 0; i < m; i++) {
             int xi = xOff + i * n, j = 0;
@@ -485,7 +485,6 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void sumRows(int m, int n, float[] x, int xOff, float[] out, int outOff, boolean accumulate) {
-        Checks.sumRows(m, n, x, xOff, out, outOff);
         if (!accumulate) java.util.Arrays.fill(out, outOff, outOff + n, 0f);
         int bound = F.loopBound(n), j = 0;
         // Column strips summed down the rows in row order: the scalar order, so bit-identical.
@@ -503,7 +502,6 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void reluForward(int n, float[] x, int xOff, float[] y, int yOff) {
-        Checks.reluForward(n, x, xOff, y, yOff);
         int bound = F.loopBound(n), i = 0;
         for (; i < bound; i += L) FloatVector.fromArray(F, x, xOff + i).max(0f).intoArray(y, yOff + i);
         for (; i < n; i++) y[yOff + i] = Math.max(x[xOff + i], 0f);
@@ -511,7 +509,6 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void reluBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        Checks.reluBackward(n, y, yOff, dy, dyOff, dx, dxOff);
         FloatVector zero = FloatVector.zero(F);
         int bound = F.loopBound(n), i = 0;
         for (; i < bound; i += L) {
@@ -523,7 +520,6 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void softmaxRows(int m, int n, float[] x, int xOff, float[] y, int yOff) {
-        Checks.softmaxRows(m, n, x, xOff, y, yOff);
         for (int i = 0; i < m; i++) softmaxRow(n, x, xOff + i * n, y, yOff + i * n, max(n, x, xOff + i * n));
     }
 
@@ -594,7 +590,6 @@ final class VectorKernels extends StridedGemm {
     @Override
     public double softmaxCrossEntropy(int m, int n, float[] x, int xOff, int[] labels, int labelsOff,
                                       float[] probs, int probsOff, float[] grad, int gradOff, float gradScale) {
-        Checks.softmaxCrossEntropy(m, n, x, xOff, labels, labelsOff, probs, probsOff, grad, gradOff);
         double loss = 0;
         int bound = F.loopBound(n);
         for (int i = 0; i < m; i++) {
@@ -618,7 +613,6 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public int argmax(int n, float[] x, int xOff) {
-        Checks.argmax(n, x, xOff);
         float max = max(n, x, xOff);
         for (int j = 0; j < n; j++) if (x[xOff + j] == max) return j;
         return ScalarKernels.INSTANCE.argmax(n, x, xOff); // NaN present: keep the scalar answer
@@ -627,7 +621,6 @@ final class VectorKernels extends StridedGemm {
     @Override
     public void adam(int n, float[] param, int pOff, float[] grad, int gOff, float[] m, int mOff, float[] v, int vOff,
                      float lr, float beta1, float beta2, float epsilon, long step) {
-        Checks.adam(n, param, pOff, grad, gOff, m, mOff, v, vOff, lr, beta1, beta2, epsilon, step);
         adamSteps(n, param, pOff, grad, gOff, m, mOff, v, vOff, Checks.adamAlpha(lr, beta1, beta2, step),
                 1f - beta1, 1f - beta2, epsilon);
     }
@@ -659,8 +652,6 @@ final class VectorKernels extends StridedGemm {
     public void conv2d(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
                        int padTop, int padLeft, int outH, int outW,
                        float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff) {
-        Checks.conv2d(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
-                x, xOff, kernel, kOff, bias, bOff, y, yOff);
         VectorImages.conv2d(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
                 x, xOff, kernel, kOff, bias, bOff, y, yOff);
     }
@@ -668,7 +659,6 @@ final class VectorKernels extends StridedGemm {
     @Override
     public void maxPool2d(int rows, int inH, int inW, int channels, int poolH, int poolW, int strideH, int strideW,
                           int padTop, int padLeft, int outH, int outW, float[] x, int xOff, float[] y, int yOff) {
-        Checks.maxPool2d(rows, inH, inW, channels, poolH, poolW, strideH, strideW, padTop, padLeft, outH, outW, x, xOff, y, yOff);
         VectorImages.maxPool2d(rows, inH, inW, channels, poolH, poolW, strideH, strideW, padTop, padLeft, outH, outW, x, xOff, y, yOff);
     }
 
@@ -676,7 +666,6 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
-        Checks.activation(n, x, xOff, y, yOff);
         int bound = F.loopBound(n), i = 0;
         for (; i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(F, x, xOff + i);
@@ -688,7 +677,6 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
-        Checks.activation(n, x, xOff, y, yOff);
         int bound = F.loopBound(n), i = 0;
         FloatVector one = FloatVector.broadcast(F, 1f);
         for (; i < bound; i += L) {
