@@ -50,7 +50,8 @@ interface Arithmetic {
 
     void conv2d(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
                 int padTop, int padLeft, int outH, int outW,
-                float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff);
+                float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff,
+                Kernels.Workspace workspace);
 
     void maxPool2d(int rows, int inH, int inW, int channels, int poolH, int poolW, int strideH, int strideW,
                    int padTop, int padLeft, int outH, int outW, float[] x, int xOff, float[] y, int yOff);

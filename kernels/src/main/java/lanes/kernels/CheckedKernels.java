@@ -147,7 +147,19 @@ final class CheckedKernels implements Kernels {
         Checks.conv2d(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
                 x, xOff, kernel, kOff, bias, bOff, y, yOff);
         arithmetic.conv2d(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
+                x, xOff, kernel, kOff, bias, bOff, y, yOff, null);
+    }
+
+    @Override
+    public void conv2d(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
+                       int padTop, int padLeft, int outH, int outW,
+                       float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff,
+                       Workspace workspace) {
+        Checks.conv2d(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
                 x, xOff, kernel, kOff, bias, bOff, y, yOff);
+        if (workspace == null) throw new IllegalArgumentException("workspace is null");
+        arithmetic.conv2d(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
+                x, xOff, kernel, kOff, bias, bOff, y, yOff, workspace);
     }
 
     @Override

@@ -163,6 +163,16 @@ public interface Kernels {
                 float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff);
 
     /**
+     * As {@link #conv2d(int, int, int, int, int, int, int, int, int, int, int, int, int, float[], int, float[], int, float[], int, float[], int)},
+     * with scratch the caller owns (the SIMD convolution pads the image and the weights into it): no
+     * thread-local lookup, and no allocation once {@code workspace} has served these shapes.
+     */
+    void conv2d(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
+                int padTop, int padLeft, int outH, int outW,
+                float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff,
+                Workspace workspace);
+
+    /**
      * NHWC max pooling of {@code rows} images: y[r][oh][ow][c] is the largest x over the window's taps
      * inside the image (rows {@code oh·strideH − padTop ..}, {@code + poolH − 1}, columns likewise), in
      * kh, kw order with {@link Math#max} semantics (NaN propagates, +0 beats −0); padded cells never win.
@@ -191,7 +201,8 @@ public interface Kernels {
 
     /**
      * Scratch for the kernels that need some (the SIMD zero-skipping GEMM packs four rows of A at a time
-     * into it; {@code matmulTransB} transposes B into it). Create one where a caller owns its state (a
+     * into it, the SIMD convolution pads images and weights into it; {@code matmulTransB} transposes B
+     * into it). Create one where a caller owns its state (a
      * predictor, a worker) and pass it to the methods that take one: those calls then allocate nothing
      * once it has grown to their shapes. The methods without a workspace use one kept per thread. Not
      * thread-safe: one per thread, as the scratch it holds is written by every call.
@@ -205,6 +216,8 @@ public interface Kernels {
         int stride;
         private float[] tile = new float[0];
         private float[] transposed = new float[0];
+        /** The convolution's scratch, of the implementation's own type (null until a conv2d needs it). */
+        Object images;
 
         public Workspace() {}
 

@@ -163,7 +163,8 @@ final class ScalarKernels implements Arithmetic {
     @Override
     public void conv2d(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
                        int padTop, int padLeft, int outH, int outW,
-                       float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff) {
+                       float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff,
+                       Workspace workspace) {
         ScalarImages.conv2d(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
                 x, xOff, kernel, kOff, bias, bOff, y, yOff);
     }

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What a prediction service calls allocates nothing per call: a single row through the zero-skipping GEMM
- * needs no scratch at all, and more rows need only the workspace the caller owns. On the thread that
+ * needs no scratch at all, and more rows, or a convolution, need only the workspace the caller owns. On the thread that
  * calls, and on a virtual thread per request, where every thread-local would be new each time (a
  * per-thread panel cost 23 KB per request there).
  */
@@ -19,12 +19,15 @@ class AllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    /** One request: an MNIST-shaped first layer for one image, then for a batch of 8, bias, ReLU and argmax. */
+    /**
+     * One request: an MNIST-shaped first layer for one image, then for a batch of 8, bias, ReLU, argmax,
+     * and a LeNet-shaped first convolution.
+     */
     static final class Request implements Runnable {
         static final int K = 784, N = 128, ROWS = 8;
         final Kernels kernels;
         final Kernels.Workspace workspace = new Kernels.Workspace();
-        final float[] images = new float[ROWS * K], w, bias, out = new float[ROWS * N];
+        final float[] images = new float[ROWS * K], w, bias, out = new float[28 * 28 * 6];
         long labels;
 
         Request(Kernels kernels) {
@@ -43,6 +46,9 @@ class AllocationTest {
             labels += kernels.argmax(N, out, 0);
             kernels.matmulSkipZeros(ROWS, N, K, images, 0, K, w, 0, N, out, 0, N, false, workspace);
             labels += kernels.argmax(N, out, (ROWS - 1) * N);
+            // a 28x28 image to 6 channels of 5x5, "same": a padded image and channels off the vector length
+            kernels.conv2d(1, 28, 28, 1, 6, 5, 5, 1, 1, 2, 2, 28, 28, images, 0, w, 0, bias, 0, out, 0, workspace);
+            labels += kernels.argmax(6, out, 0);
         }
     }
 

@@ -242,6 +242,7 @@ class ArgumentChecksTest {
                 all(negative("n"), array(1, 2, "src"), array(3, 4, "dst"))));
         specs.add(gemmAdam(r));
         specs.add(conv2d(r));
+        specs.add(withWorkspace(conv2d(r)));
         specs.add(maxPool2d(r));
         // sigmoid(n, x, xOff, y, yOff), tanh(n, x, xOff, y, yOff)
         for (String name : new String[] {"sigmoid", "tanh"}) {
