@@ -1,6 +1,9 @@
 package lanes.kernels;
 
-/** Operand checks shared by both implementations: every one runs before the first write. */
+/**
+ * Operand checks, run once per call by the public layer ({@link CheckedKernels}, and {@link Gemm} for a
+ * whole threaded product) before anything is written; the arithmetic behind them checks nothing.
+ */
 final class Checks {
     private Checks() {}
 

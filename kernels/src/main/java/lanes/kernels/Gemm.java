@@ -3,9 +3,10 @@ package lanes.kernels;
 import java.util.Objects;
 
 /**
- * GEMM over a {@link BatchScheduler}: rows of C are split into contiguous chunks, one kernel call per
- * chunk. Each element of C is computed by one thread in the fixed k order, so the result is
- * bit-identical to the single-threaded kernel for any thread count.
+ * The threaded GEMM: {@link Kernels}' matmul forms with the rows of C split into contiguous chunks over
+ * a {@link BatchScheduler}, one kernel call per chunk. Each element of C is computed by one thread in the
+ * fixed k order, so the result is bit-identical to the single-threaded kernel for any thread count.
+ * Operands are checked once, for the whole product; the chunks go straight to the arithmetic.
  */
 public final class Gemm {
 
@@ -15,9 +16,13 @@ public final class Gemm {
     private final Kernels kernels;
     private final BatchScheduler scheduler;
 
+    /** The arithmetic behind {@code kernels} when it is one of ours (chunks skip the checks), else null. */
+    private final Arithmetic arithmetic;
+
     public Gemm(Kernels kernels, BatchScheduler scheduler) {
         this.kernels = Objects.requireNonNull(kernels, "kernels");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.arithmetic = kernels instanceof CheckedKernels checked ? checked.arithmetic : null;
     }
 
     public Kernels kernels() { return kernels; }
@@ -45,10 +50,13 @@ public final class Gemm {
                        float[] c, int cOff, int ldc, boolean accumulate, boolean skipZerosOfA) {
         Checks.gemm(m, n, k, false, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         scheduler.forRange(m, minRows(n, k), (r0, r1) -> {
-            if (skipZerosOfA) {
-                kernels.matmulSkipZeros(r1 - r0, n, k, a, aOff + r0 * lda, lda, b, bOff, ldb, c, cOff + r0 * ldc, ldc, accumulate);
+            int ai = aOff + r0 * lda, ci = cOff + r0 * ldc;
+            if (arithmetic != null) {
+                arithmetic.gemm(r1 - r0, n, k, a, ai, lda, 1, b, bOff, ldb, c, ci, ldc, accumulate, skipZerosOfA, null);
+            } else if (skipZerosOfA) {
+                kernels.matmulSkipZeros(r1 - r0, n, k, a, ai, lda, b, bOff, ldb, c, ci, ldc, accumulate);
             } else {
-                kernels.matmul(r1 - r0, n, k, a, aOff + r0 * lda, lda, b, bOff, ldb, c, cOff + r0 * ldc, ldc, accumulate);
+                kernels.matmul(r1 - r0, n, k, a, ai, lda, b, bOff, ldb, c, ci, ldc, accumulate);
             }
         });
     }
@@ -58,10 +66,13 @@ public final class Gemm {
                              float[] c, int cOff, int ldc, boolean accumulate, boolean skipZerosOfA) {
         Checks.gemm(m, n, k, true, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         scheduler.forRange(m, minRows(n, k), (r0, r1) -> {
-            if (skipZerosOfA) {
-                kernels.matmulTransASkipZeros(r1 - r0, n, k, a, aOff + r0, lda, b, bOff, ldb, c, cOff + r0 * ldc, ldc, accumulate);
+            int ai = aOff + r0, ci = cOff + r0 * ldc;
+            if (arithmetic != null) {
+                arithmetic.gemm(r1 - r0, n, k, a, ai, 1, lda, b, bOff, ldb, c, ci, ldc, accumulate, skipZerosOfA, null);
+            } else if (skipZerosOfA) {
+                kernels.matmulTransASkipZeros(r1 - r0, n, k, a, ai, lda, b, bOff, ldb, c, ci, ldc, accumulate);
             } else {
-                kernels.matmulTransA(r1 - r0, n, k, a, aOff + r0, lda, b, bOff, ldb, c, cOff + r0 * ldc, ldc, accumulate);
+                kernels.matmulTransA(r1 - r0, n, k, a, ai, lda, b, bOff, ldb, c, ci, ldc, accumulate);
             }
         });
     }
@@ -70,8 +81,11 @@ public final class Gemm {
     public void matmulTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc, boolean accumulate) {
         Checks.gemm(m, n, k, false, true, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        scheduler.forRange(m, minRows(n, k), (r0, r1) ->
-                kernels.matmulTransB(r1 - r0, n, k, a, aOff + r0 * lda, lda, b, bOff, ldb, c, cOff + r0 * ldc, ldc, accumulate));
+        scheduler.forRange(m, minRows(n, k), (r0, r1) -> {
+            int ai = aOff + r0 * lda, ci = cOff + r0 * ldc;
+            if (arithmetic != null) CheckedKernels.transB(arithmetic, r1 - r0, n, k, a, ai, lda, b, bOff, ldb, c, ci, ldc, accumulate);
+            else kernels.matmulTransB(r1 - r0, n, k, a, ai, lda, b, bOff, ldb, c, ci, ldc, accumulate);
+        });
     }
 
 }

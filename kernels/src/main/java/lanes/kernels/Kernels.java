@@ -3,10 +3,16 @@ package lanes.kernels;
 /**
  * Every piece of arithmetic Lanes does, on flat row-major {@code float[]} with offsets.
  *
- * <p>Two implementations exist: {@link ScalarKernels} (plain Java, the fallback and the test oracle's
- * neighbour) and {@code VectorKernels} (the JDK Vector API). {@link KernelsProvider#get()} picks one
- * once per JVM. Both check every operand before writing anything and throw
- * {@link IllegalArgumentException} naming the operand that does not fit.
+ * <p>Two implementations of the arithmetic exist: {@code ScalarKernels} (plain Java, the fallback and
+ * the test oracle's neighbour) and {@code VectorKernels} (the JDK Vector API). {@link KernelsProvider#get()}
+ * picks one once per JVM. Both sit behind one checking layer ({@code CheckedKernels}, Lucene's
+ * check-once pattern): every operand is checked there, once, before anything is written, and a bad one
+ * is an {@link IllegalArgumentException} naming it; the implementations only compute.
+ *
+ * <h2>Names</h2>
+ * The GEMM is this interface's {@code matmul*} methods (one thread: the caller's). {@link Gemm} is the
+ * same GEMM with the rows of C split over a {@link BatchScheduler}'s threads, checked once for the whole
+ * product. Inside, the five forms are one strided kernel ({@code Arithmetic.gemm}).
  *
  * <h2>GEMM and its guarantee</h2>
  * Matrices are row-major with a leading dimension ({@code lda}, {@code ldb}, {@code ldc}: the distance
@@ -57,6 +63,18 @@ public interface Kernels {
                          float[] a, int aOff, int lda,
                          float[] b, int bOff, int ldb,
                          float[] c, int cOff, int ldc, boolean accumulate);
+
+    /**
+     * As {@link #matmulSkipZeros(int, int, int, float[], int, int, float[], int, int, float[], int, int, boolean)},
+     * with scratch the caller owns: the call looks up no thread-local and, once {@code workspace} has
+     * served this k, allocates nothing. For callers on threads that come and go (a virtual thread per
+     * request), whose thread-local scratch would be new on every request. A single row (m = 1) needs no
+     * scratch at all, with or without a workspace.
+     */
+    void matmulSkipZeros(int m, int n, int k,
+                         float[] a, int aOff, int lda,
+                         float[] b, int bOff, int ldb,
+                         float[] c, int cOff, int ldc, boolean accumulate, Workspace workspace);
 
     /** As {@link #matmulTransA}, skipping zero entries of A (weight gradients of a sparse input). */
     void matmulTransASkipZeros(int m, int n, int k,
@@ -145,6 +163,16 @@ public interface Kernels {
                 float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff);
 
     /**
+     * As {@link #conv2d(int, int, int, int, int, int, int, int, int, int, int, int, int, float[], int, float[], int, float[], int, float[], int)},
+     * with scratch the caller owns (the SIMD convolution pads the image and the weights into it): no
+     * thread-local lookup, and no allocation once {@code workspace} has served these shapes.
+     */
+    void conv2d(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
+                int padTop, int padLeft, int outH, int outW,
+                float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff,
+                Workspace workspace);
+
+    /**
      * NHWC max pooling of {@code rows} images: y[r][oh][ow][c] is the largest x over the window's taps
      * inside the image (rows {@code oh·strideH − padTop ..}, {@code + poolH − 1}, columns likewise), in
      * kh, kw order with {@link Math#max} semantics (NaN propagates, +0 beats −0); padded cells never win.
@@ -170,4 +198,53 @@ public interface Kernels {
      * |x| ≥ 9.1, NaN for NaN.
      */
     void tanh(int n, float[] x, int xOff, float[] y, int yOff);
+
+    /**
+     * Scratch for the kernels that need some (the SIMD zero-skipping GEMM packs four rows of A at a time
+     * into it, the SIMD convolution pads images and weights into it; {@code matmulTransB} transposes B
+     * into it). Create one where a caller owns its state (a
+     * predictor, a worker) and pass it to the methods that take one: those calls then allocate nothing
+     * once it has grown to their shapes. The methods without a workspace use one kept per thread. Not
+     * thread-safe: one per thread, as the scratch it holds is written by every call.
+     */
+    final class Workspace {
+        private static final ThreadLocal<Workspace> PER_THREAD = ThreadLocal.withInitial(Workspace::new);
+
+        // Packed A: kept step q has index pos[q] and the values of rows r = 0..3 at val[r*stride + q].
+        int[] pos = new int[0];
+        float[] val = new float[0];
+        int stride;
+        private float[] tile = new float[0];
+        private float[] transposed = new float[0];
+        /** The convolution's scratch, of the implementation's own type (null until a conv2d needs it). */
+        Object images;
+
+        public Workspace() {}
+
+        /** The calling thread's own, for the methods called without one. */
+        static Workspace perThread() {
+            return PER_THREAD.get();
+        }
+
+        /** Room for a 4-row panel of k steps, with {@code pad} more per row (vector stores past the last step). */
+        void panel(int k, int pad) {
+            if (pos.length < k + pad) {
+                stride = k + pad;
+                pos = new int[stride];
+                val = new float[4 * stride];
+            }
+        }
+
+        /** A scratch array of at least n floats (a tile of C that never leaves the cache). */
+        float[] tile(int n) {
+            if (tile.length < n) tile = new float[n];
+            return tile;
+        }
+
+        /** A scratch array of at least n floats for a transposed operand. */
+        float[] transposed(int n) {
+            if (transposed.length < n) transposed = new float[n];
+            return transposed;
+        }
+    }
 }

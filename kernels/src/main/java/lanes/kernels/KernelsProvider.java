@@ -28,7 +28,7 @@ public final class KernelsProvider {
 
     /** The scalar implementation, always available (tests and benchmarks compare against it). */
     public static Kernels scalar() {
-        return ScalarKernels.INSTANCE;
+        return Holder.SCALAR;
     }
 
     /** The Vector API implementation if this JVM can run it, whatever {@code -Dlanes.simd} says. */
@@ -39,6 +39,7 @@ public final class KernelsProvider {
     // Holder idiom: initialised on first use, once, without locks on the hot path and without the
     // class-loading deadlock a static initialiser calling into other classes can cause.
     private static final class Holder {
+        static final Kernels SCALAR = new CheckedKernels(ScalarKernels.INSTANCE);
         static final Kernels VECTOR = loadVector();
         static final Kernels INSTANCE = choose();
 
@@ -49,7 +50,7 @@ public final class KernelsProvider {
             KernelsProvider.class.getModule().addReads(vectorModule.get());
             try {
                 Class<?> cls = Class.forName("lanes.kernels.VectorKernels", true, KernelsProvider.class.getClassLoader());
-                Kernels k = (Kernels) MethodHandles.lookup().findStaticGetter(cls, "INSTANCE", cls).invoke();
+                Kernels k = new CheckedKernels((Arithmetic) MethodHandles.lookup().findStaticGetter(cls, "INSTANCE", cls).invoke());
                 if (k.vectorBits() < 128) {
                     LOG.log(System.Logger.Level.WARNING, "Lanes: vectors here are only " + k.vectorBits()
                             + " bits wide; using the scalar kernels");
@@ -66,14 +67,14 @@ public final class KernelsProvider {
         private static Kernels choose() {
             if (!Boolean.parseBoolean(System.getProperty("lanes.simd", "true"))) {
                 LOG.log(System.Logger.Level.INFO, "Lanes: -Dlanes.simd=false, using the scalar kernels");
-                return ScalarKernels.INSTANCE;
+                return SCALAR;
             }
             if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
                 LOG.log(System.Logger.Level.WARNING, "Lanes: the Java Vector API is not enabled, so the slower scalar "
                         + "kernels are used. Start java with " + VECTOR_FLAG + " to enable SIMD.");
-                return ScalarKernels.INSTANCE;
+                return SCALAR;
             }
-            if (VECTOR == null) return ScalarKernels.INSTANCE;
+            if (VECTOR == null) return SCALAR;
             LOG.log(System.Logger.Level.INFO, "Lanes: Vector API kernels, " + VECTOR.vectorBits() + "-bit vectors");
             return VECTOR;
         }

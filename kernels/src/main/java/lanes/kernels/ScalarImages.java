@@ -2,7 +2,8 @@ package lanes.kernels;
 
 /**
  * The scalar convolution and max pooling of {@link Kernels}: the definitions written as loops, one output
- * pixel at a time. {@link ScalarKernels} checks the operands and calls these.
+ * pixel at a time. {@link ScalarKernels} calls these with operands
+ * that {@link CheckedKernels} has checked.
  */
 final class ScalarImages {
     private ScalarImages() {}

@@ -1,12 +1,15 @@
 package lanes.kernels;
 
-/**
- * Plain-Java kernels: the fallback when the Vector API is absent, and the bit-for-bit twin of the
- * SIMD GEMM (same fma, same k order). Public so tests and benchmarks can compare against it.
- */
-public final class ScalarKernels extends StridedGemm {
+import lanes.kernels.Kernels.Workspace;
 
-    public static final ScalarKernels INSTANCE = new ScalarKernels();
+/**
+ * Plain-Java arithmetic: the fallback when the Vector API is absent, and the bit-for-bit twin of the
+ * SIMD GEMM (same fma, same k order). Operands arrive checked ({@link CheckedKernels}); tests and
+ * benchmarks reach it through {@link KernelsProvider#scalar()}.
+ */
+final class ScalarKernels implements Arithmetic {
+
+    static final ScalarKernels INSTANCE = new ScalarKernels();
 
     private ScalarKernels() {}
 
@@ -15,9 +18,9 @@ public final class ScalarKernels extends StridedGemm {
 
     // A(i, p) = a[aOff + i*ars + p*acs]: one loop nest serves A and Aᵀ.
     @Override
-    void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs,
+    public void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs,
               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-              boolean accumulate, boolean skipZeros) {
+              boolean accumulate, boolean skipZeros, Workspace workspace) {
         if (n == 0) return; // C has no element; its offset may lie past the end of the array
         for (int i = 0; i < m; i++) {
             int ci = cOff + i * ldc;
@@ -33,7 +36,6 @@ public final class ScalarKernels extends StridedGemm {
 
     @Override
     public void addBias(int m, int n, float[] x, int xOff, float[] bias, int biasOff) {
-        Checks.addBias(m, n, x, xOff, bias, biasOff);
         for (int i = 0; i < m; i++) {
             int xi = xOff + i * n;
             for (int j = 0; j < n; j++) x[xi + j] += bias[biasOff + j];
@@ -42,7 +44,6 @@ public final class ScalarKernels extends StridedGemm {
 
     @Override
     public void sumRows(int m, int n, float[] x, int xOff, float[] out, int outOff, boolean accumulate) {
-        Checks.sumRows(m, n, x, xOff, out, outOff);
         if (!accumulate) java.util.Arrays.fill(out, outOff, outOff + n, 0f);
         for (int i = 0; i < m; i++) {
             int xi = xOff + i * n;
@@ -52,19 +53,16 @@ public final class ScalarKernels extends StridedGemm {
 
     @Override
     public void reluForward(int n, float[] x, int xOff, float[] y, int yOff) {
-        Checks.reluForward(n, x, xOff, y, yOff);
         for (int i = 0; i < n; i++) y[yOff + i] = Math.max(x[xOff + i], 0f);
     }
 
     @Override
     public void reluBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        Checks.reluBackward(n, y, yOff, dy, dyOff, dx, dxOff);
         for (int i = 0; i < n; i++) dx[dxOff + i] = y[yOff + i] > 0f ? dy[dyOff + i] : 0f;
     }
 
     @Override
     public void softmaxRows(int m, int n, float[] x, int xOff, float[] y, int yOff) {
-        Checks.softmaxRows(m, n, x, xOff, y, yOff);
         for (int i = 0; i < m; i++) softmaxRow(n, x, xOff + i * n, y, yOff + i * n);
     }
 
@@ -87,7 +85,6 @@ public final class ScalarKernels extends StridedGemm {
     @Override
     public double softmaxCrossEntropy(int m, int n, float[] x, int xOff, int[] labels, int labelsOff,
                                       float[] probs, int probsOff, float[] grad, int gradOff, float gradScale) {
-        Checks.softmaxCrossEntropy(m, n, x, xOff, labels, labelsOff, probs, probsOff, grad, gradOff);
         double loss = 0;
         for (int i = 0; i < m; i++) {
             int xi = xOff + i * n, pi = probsOff + i * n, gi = gradOff + i * n;
@@ -104,13 +101,11 @@ public final class ScalarKernels extends StridedGemm {
 
     @Override
     public void unitBytes(int n, byte[] src, int srcOff, float[] dst, int dstOff) {
-        Checks.unitBytes(n, src, srcOff, dst, dstOff);
         for (int i = 0; i < n; i++) dst[dstOff + i] = (src[srcOff + i] & 0xFF) / 255f;
     }
 
     @Override
     public int argmax(int n, float[] x, int xOff) {
-        Checks.argmax(n, x, xOff);
         int best = 0;
         for (int j = 1; j < n; j++) if (x[xOff + j] > x[xOff + best]) best = j;
         return best;
@@ -120,12 +115,11 @@ public final class ScalarKernels extends StridedGemm {
     public void matmulTransAAdam(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                  boolean skipZeros, float[] param, int pOff, int ldp, float[] mom, float[] vel,
                                  float lr, float beta1, float beta2, float epsilon, long step) {
-        Checks.gemmAdam(m, n, k, a, aOff, lda, b, bOff, ldb, param, pOff, ldp, mom, vel, lr, beta1, beta2, epsilon, step);
         float alpha = Checks.adamAlpha(lr, beta1, beta2, step);
-        float[] g = new float[n];
+        float[] g = Workspace.perThread().tile(n);
         for (int i = 0; i < m; i++) {
             // one row of G = Aᵀ·B, then its Adam step
-            gemm(1, n, k, a, aOff + i, 1, lda, b, bOff, ldb, g, 0, n, false, skipZeros);
+            gemm(1, n, k, a, aOff + i, 1, lda, b, bOff, ldb, g, 0, n, false, skipZeros, null);
             int pi = pOff + i * ldp;
             adamSteps(n, param, pi, g, 0, mom, pi, vel, pi, alpha, 1f - beta1, 1f - beta2, epsilon);
         }
@@ -134,7 +128,6 @@ public final class ScalarKernels extends StridedGemm {
     @Override
     public void adam(int n, float[] param, int pOff, float[] grad, int gOff, float[] m, int mOff, float[] v, int vOff,
                      float lr, float beta1, float beta2, float epsilon, long step) {
-        Checks.adam(n, param, pOff, grad, gOff, m, mOff, v, vOff, lr, beta1, beta2, epsilon, step);
         adamSteps(n, param, pOff, grad, gOff, m, mOff, v, vOff, Checks.adamAlpha(lr, beta1, beta2, step),
                 1f - beta1, 1f - beta2, epsilon);
     }
@@ -170,9 +163,8 @@ public final class ScalarKernels extends StridedGemm {
     @Override
     public void conv2d(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
                        int padTop, int padLeft, int outH, int outW,
-                       float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff) {
-        Checks.conv2d(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
-                x, xOff, kernel, kOff, bias, bOff, y, yOff);
+                       float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff,
+                       Workspace workspace) {
         ScalarImages.conv2d(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
                 x, xOff, kernel, kOff, bias, bOff, y, yOff);
     }
@@ -180,19 +172,16 @@ public final class ScalarKernels extends StridedGemm {
     @Override
     public void maxPool2d(int rows, int inH, int inW, int channels, int poolH, int poolW, int strideH, int strideW,
                           int padTop, int padLeft, int outH, int outW, float[] x, int xOff, float[] y, int yOff) {
-        Checks.maxPool2d(rows, inH, inW, channels, poolH, poolW, strideH, strideW, padTop, padLeft, outH, outW, x, xOff, y, yOff);
         ScalarImages.maxPool2d(rows, inH, inW, channels, poolH, poolW, strideH, strideW, padTop, padLeft, outH, outW, x, xOff, y, yOff);
     }
 
     @Override
     public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
-        Checks.activation(n, x, xOff, y, yOff);
         for (int i = 0; i < n; i++) y[yOff + i] = Activations.sigmoid(x[xOff + i]);
     }
 
     @Override
     public void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
-        Checks.activation(n, x, xOff, y, yOff);
         for (int i = 0; i < n; i++) y[yOff + i] = Activations.tanh(x[xOff + i]);
     }
 }

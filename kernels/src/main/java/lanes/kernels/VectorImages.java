@@ -4,8 +4,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API convolution and max pooling of {@link Kernels}; {@link VectorKernels} checks the
- * operands and calls these.
+ * The Vector API convolution and max pooling of {@link Kernels}; {@link VectorKernels} calls these with
+ * operands that {@link CheckedKernels} has checked.
  *
  * <h2>Convolution: an implicit GEMM, vectorised across output channels</h2>
  * Output pixels are the GEMM's rows, output channels its columns, and the taps (kh, kw, ic) its k: the
@@ -51,7 +51,10 @@ final class VectorImages {
     /** Output pixels per register tile. */
     private static final int R = 8;
 
-    /** Per-thread scratch: a padded image, padded weights and bias. Predict must not allocate. */
+    /**
+     * Scratch: a padded image, padded weights and bias. Predict must not allocate: it lives in a
+     * {@link Kernels.Workspace}, the caller's or the calling thread's own.
+     */
     private static final class Scratch {
         float[] image = new float[0], weights = new float[0], bias = new float[0];
         int[] offsets = new int[0];
@@ -59,17 +62,18 @@ final class VectorImages {
         final float[] tile = new float[R * 2 * L];
     }
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
     static void conv2d(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
                        int padTop, int padLeft, int outH, int outW,
-                       float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff) {
+                       float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff,
+                       Kernels.Workspace workspace) {
         // the part of the padded image the windows read
         int hp = (outH - 1) * strideH + kH, wp = (outW - 1) * strideW + kW;
         boolean padded = padTop > 0 || padLeft > 0 || hp > inH || wp > inW;
         boolean half = L > HL && outC <= HL;
         int lanes = half ? HL : L, ldw = (outC + lanes - 1) / lanes * lanes, taps = kH * kW * inC;
-        Scratch s = SCRATCH.get();
+        Kernels.Workspace ws = workspace != null ? workspace : Kernels.Workspace.perThread();
+        if (!(ws.images instanceof Scratch)) ws.images = new Scratch();
+        Scratch s = (Scratch) ws.images;
         // where tap q = (kh, kw, ic) lies from a window's start: one flat loop over the taps instead of kH
         // short ones (5 steps each for a 1-channel image), whose set-up cost as much as their fma
         if (s.offsets.length < taps) s.offsets = new int[taps];

@@ -1,5 +1,7 @@
 package lanes.kernels;
 
+import lanes.kernels.Kernels.Workspace;
+
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -9,8 +11,9 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API kernels. Loaded by name from {@link KernelsProvider} only when the
- * {@code jdk.incubator.vector} module is present, so the scalar path never touches these classes.
+ * Vector API arithmetic, behind the checks of {@link CheckedKernels}. Loaded by name from
+ * {@link KernelsProvider} only when the {@code jdk.incubator.vector} module is present, so the scalar
+ * path never touches these classes.
  *
  * <p>GEMM vectorises across output columns j: for each p, one broadcast of A[i][p] times one vector
  * of B's row p, fused into the accumulators of C. The k order per element is the scalar one, hence
@@ -18,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators, which leaves registers for the 4 B loads and 4 broadcasts even with 16 vector
  * registers (AVX2), and keeps 4 loads per 16 fma with 32 (AVX-512).
  */
-final class VectorKernels extends StridedGemm {
+final class VectorKernels implements Arithmetic {
 
     static final VectorSpecies<Float> F = VectorWidth.SPECIES;
     private static final int L = F.length();
@@ -43,30 +46,9 @@ final class VectorKernels extends StridedGemm {
     // pixels of one batch, are zero together often enough). Packing also turns the strided reads of
     // Aᵀ into one pass, and lets a single register-tiled loop serve all four GEMM forms.
 
-    // Per-thread panels: GEMM runs on every training step, and fresh arrays would be garbage.
-    private static final ThreadLocal<Panel> PANEL = ThreadLocal.withInitial(Panel::new);
-
-    /** Packed A: kept step q has index pos[q] and values val[r*stride + q] for rows r = 0..3. */
-    private static final class Panel {
-        int[] pos = new int[0];
-        float[] val = new float[0];
-        float[] tile = new float[0];
-        int stride;
-
-        /** A scratch array of at least n floats (a tile of C that never leaves the cache). */
-        float[] scratch(int n) {
-            if (tile.length < n) tile = new float[n];
-            return tile;
-        }
-
-        void ensure(int k) {
-            if (pos.length < k + L) {
-                stride = k + L; // vector stores may run L - 1 lanes past the last kept step
-                pos = new int[stride];
-                val = new float[4 * stride];
-            }
-        }
-    }
+    // The panel lives in a Workspace: the caller's, or the calling thread's own (GEMM runs on every
+    // training step, and fresh arrays would be garbage). Vector stores may run L - 1 lanes past the last
+    // kept step, hence the padding of L.
 
     // Packing with vector compress (vcompressps) where the CPU has it: 16 pixels tested and packed in a
     // handful of instructions. Without AVX-512 the JIT has no compress instruction to use, and the
@@ -84,31 +66,33 @@ final class VectorKernels extends StridedGemm {
 
     // A(i, p) = a[aOff + i*ars + p*acs]: one set of loops serves A and Aᵀ.
     @Override
-    void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs,
+    public void gemm(int m, int n, int k, float[] a, int aOff, int ars, int acs,
               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-              boolean accumulate, boolean skipZeros) {
+              boolean accumulate, boolean skipZeros, Workspace workspace) {
         if (n == 0) return; // C is empty: its offset may lie anywhere
         if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
         if (k == 0) return;
-        Panel panel = null;
-        if (skipZeros) {
-            panel = PANEL.get();
-            panel.ensure(k);
+        // Single rows are never packed: single-image prediction needs no workspace at all.
+        Workspace panel = null;
+        if (skipZeros && m >= 4) {
+            panel = workspace != null ? workspace : Workspace.perThread();
+            panel.panel(k, L);
         }
-        tiles(panel, m, n, k, a, aOff, ars, acs, b, bOff, ldb, c, cOff, ldc);
+        tiles(panel, skipZeros, m, n, k, a, aOff, ars, acs, b, bOff, ldb, c, cOff, ldc);
     }
 
     /**
-     * C[m×n] += A·B by 4-row tiles and single rows. {@code panel} null: dense, the tiles read A where
-     * it lies (A(i, p) = a[aOff + i*ars + p*acs]) and step through B's rows in order, since packing
-     * would only copy. Otherwise A is packed into the panel (sized for k) skipping zero steps.
+     * C[m×n] += A·B by 4-row tiles, then single rows ({@link #row}). Dense: the tiles read A where it lies
+     * (A(i, p) = a[aOff + i*ars + p*acs]) and step through B's rows in order, since packing would only
+     * copy. Skipping zeros: each 4-row tile of A is packed into {@code panel} (sized for k; null only when
+     * there is no 4-row tile) without the steps where all four rows are zero.
      */
-    private static void tiles(Panel panel, int m, int n, int k, float[] a, int aOff, int ars, int acs,
+    private static void tiles(Workspace panel, boolean skipZeros, int m, int n, int k, float[] a, int aOff, int ars, int acs,
                               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
         int i = 0;
-        if (panel == null) {
+        if (!skipZeros || m < 4) {
             for (; i + 4 <= m; i += 4) tile4(n, k, null, a, aOff + i * ars, ars, acs, b, bOff, ldb, c, cOff + i * ldc, ldc);
-            for (; i < m; i++) tile1(n, k, null, a, aOff + i * ars, acs, b, bOff, ldb, c, cOff + i * ldc);
+            for (; i < m; i++) row(n, k, a, aOff + i * ars, acs, skipZeros, b, bOff, ldb, c, cOff + i * ldc);
             return;
         }
         int[] pos = panel.pos;
@@ -124,10 +108,7 @@ final class VectorKernels extends StridedGemm {
                 tile4(n, kept, pos, val, 0, st, 1, b, bOff, ldb, c, cOff + i * ldc, ldc);
             }
         }
-        for (; i < m; i++) {
-            int kept = pack1(k, a, aOff + i * ars, acs, true, pos, val);
-            tile1(n, kept, pos, val, 0, 1, b, bOff, ldb, c, cOff + i * ldc);
-        }
+        for (; i < m; i++) row(n, k, a, aOff + i * ars, acs, true, b, bOff, ldb, c, cOff + i * ldc);
     }
 
     /** Packs rows a0, a0+ars, a0+2ars, a0+3ars of A; returns how many steps were kept. */
@@ -180,30 +161,6 @@ final class VectorKernels extends StridedGemm {
             v.reinterpretAsFloats().intoArray(val, 4 * kept);
             pos[kept] = p;
             kept += v.lanewise(VectorOperators.LSHL, 1).compare(VectorOperators.NE, 0).anyTrue() ? 1 : 0;
-        }
-        return kept;
-    }
-
-    /** Packs one row of A; returns how many steps were kept. */
-    private static int pack1(int k, float[] a, int a0, int acs, boolean skipZeros, int[] pos, float[] val) {
-        int kept = 0, p = 0;
-        if (COMPRESS && acs == 1) {
-            for (int bound = F.loopBound(k); p < bound; p += L) {
-                IntVector v = FloatVector.fromArray(F, a, a0 + p).reinterpretAsInts();
-                VectorMask<Integer> keep = skipZeros
-                        ? v.lanewise(VectorOperators.LSHL, 1).compare(VectorOperators.NE, 0) : I.maskAll(true);
-                IOTA.add(p).compress(keep).intoArray(pos, kept);
-                v.compress(keep).reinterpretAsFloats().intoArray(val, kept);
-                kept += keep.trueCount();
-            }
-        }
-        int keepAll = skipZeros ? 0 : 1;
-        for (int ap = a0 + p * acs; p < k; p++, ap += acs) {
-            float x = a[ap];
-            pos[kept] = p;
-            val[kept] = x;
-            int any = Float.floatToRawIntBits(x) << 1 | keepAll;
-            kept += (any | -any) >>> 31;
         }
         return kept;
     }
@@ -324,67 +281,150 @@ final class VectorKernels extends StridedGemm {
         }
     }
 
+    // ---- one row of A ------------------------------------------------------------------------
+    //
+    // A single row (single-image prediction: 784 pixels, ~150 of them non-zero; then ~64 of 128 hidden
+    // units) is not packed. Its steps are taken 64 at a time as the set bits of one long, lowest first, so
+    // the k order is the scalar one: no scratch to look up or allocate per call, no pass that copies A, and
+    // no branch per step (the only unpredictable branch is the end of each 64-step block).
+
+    /** The steps p0 .. p0+63 below k to take, as bits: all of them, or those where A(p) = a[ap + (p-p0)*acs] is not ±0. */
+    private static long steps(int k, int p0, float[] a, int ap, int acs, boolean skipZeros) {
+        int count = Math.min(64, k - p0);
+        if (!skipZeros) return count == 64 ? -1L : (1L << count) - 1;
+        long bits = 0;
+        int t = 0;
+        if (acs == 1) {
+            for (; t + L <= count; t += L) bits |= FloatVector.fromArray(F, a, ap + t).compare(VectorOperators.NE, 0f).toLong() << t;
+        }
+        for (; t < count; t++) {
+            int x = Float.floatToRawIntBits(a[ap + t * acs]) << 1; // ±0 → 0, as the float compare above
+            bits |= (long) ((x | -x) >>> 31) << t;
+        }
+        return bits;
+    }
+
     /**
-     * C[1×n] += Σ_q val[va + q*vcs] · B[row(q)][..]: one row of C. The 8-vector strip keeps a 128-unit row in
-     * registers at 512 bits, so single-image prediction walks its non-zero pixels once.
+     * C[1×n] += Σ A(p) · B[p][..] over one row of A, A(p) = a[a0 + p*acs], steps with A(p) = ±0 skipped when
+     * asked. The 8-vector strip keeps a 128-unit row in registers at 512 bits across every block.
      */
-    private static void tile1(int n, int kept, int[] pos, float[] val, int va, int vcs, float[] b, int bOff, int ldb,
-                              float[] c, int c0) {
+    private static void row(int n, int k, float[] a, int a0, int acs, boolean skipZeros, float[] b, int bOff, int ldb,
+                            float[] c, int c0) {
         int j = 0;
         for (; j + 8 * L <= n; j += 8 * L) {
-            FloatVector v0 = FloatVector.fromArray(F, c, c0 + j), v1 = FloatVector.fromArray(F, c, c0 + j + L),
-                    v2 = FloatVector.fromArray(F, c, c0 + j + 2 * L), v3 = FloatVector.fromArray(F, c, c0 + j + 3 * L),
-                    v4 = FloatVector.fromArray(F, c, c0 + j + 4 * L), v5 = FloatVector.fromArray(F, c, c0 + j + 5 * L),
-                    v6 = FloatVector.fromArray(F, c, c0 + j + 6 * L), v7 = FloatVector.fromArray(F, c, c0 + j + 7 * L);
-            for (int q = 0; q < kept; q++) {
-                int bp = bOff + row(pos, q) * ldb + j;
-                FloatVector x = FloatVector.broadcast(F, val[va + q * vcs]);
-                v0 = x.fma(FloatVector.fromArray(F, b, bp), v0);
-                v1 = x.fma(FloatVector.fromArray(F, b, bp + L), v1);
-                v2 = x.fma(FloatVector.fromArray(F, b, bp + 2 * L), v2);
-                v3 = x.fma(FloatVector.fromArray(F, b, bp + 3 * L), v3);
-                v4 = x.fma(FloatVector.fromArray(F, b, bp + 4 * L), v4);
-                v5 = x.fma(FloatVector.fromArray(F, b, bp + 5 * L), v5);
-                v6 = x.fma(FloatVector.fromArray(F, b, bp + 6 * L), v6);
-                v7 = x.fma(FloatVector.fromArray(F, b, bp + 7 * L), v7);
+            int cj = c0 + j;
+            FloatVector v0 = FloatVector.fromArray(F, c, cj), v1 = FloatVector.fromArray(F, c, cj + L),
+                    v2 = FloatVector.fromArray(F, c, cj + 2 * L), v3 = FloatVector.fromArray(F, c, cj + 3 * L),
+                    v4 = FloatVector.fromArray(F, c, cj + 4 * L), v5 = FloatVector.fromArray(F, c, cj + 5 * L),
+                    v6 = FloatVector.fromArray(F, c, cj + 6 * L), v7 = FloatVector.fromArray(F, c, cj + 7 * L);
+            for (int p0 = 0; p0 < k; p0 += 64) {
+                int ap = a0 + p0 * acs, bp = bOff + p0 * ldb + j;
+                long bits = steps(k, p0, a, ap, acs, skipZeros);
+                int left = Long.bitCount(bits);
+                // Two steps per turn, the first step's fma before the second's on every accumulator:
+                // the k order holds, and the loop's own work is paid once per two rows of B.
+                for (; left >= 2; left -= 2) {
+                    int s = Long.numberOfTrailingZeros(bits), br = bp + s * ldb;
+                    bits &= bits - 1;
+                    int t = Long.numberOfTrailingZeros(bits), bt = bp + t * ldb;
+                    bits &= bits - 1;
+                    FloatVector x = FloatVector.broadcast(F, a[ap + s * acs]), y = FloatVector.broadcast(F, a[ap + t * acs]);
+                    v0 = y.fma(FloatVector.fromArray(F, b, bt), x.fma(FloatVector.fromArray(F, b, br), v0));
+                    v1 = y.fma(FloatVector.fromArray(F, b, bt + L), x.fma(FloatVector.fromArray(F, b, br + L), v1));
+                    v2 = y.fma(FloatVector.fromArray(F, b, bt + 2 * L), x.fma(FloatVector.fromArray(F, b, br + 2 * L), v2));
+                    v3 = y.fma(FloatVector.fromArray(F, b, bt + 3 * L), x.fma(FloatVector.fromArray(F, b, br + 3 * L), v3));
+                    v4 = y.fma(FloatVector.fromArray(F, b, bt + 4 * L), x.fma(FloatVector.fromArray(F, b, br + 4 * L), v4));
+                    v5 = y.fma(FloatVector.fromArray(F, b, bt + 5 * L), x.fma(FloatVector.fromArray(F, b, br + 5 * L), v5));
+                    v6 = y.fma(FloatVector.fromArray(F, b, bt + 6 * L), x.fma(FloatVector.fromArray(F, b, br + 6 * L), v6));
+                    v7 = y.fma(FloatVector.fromArray(F, b, bt + 7 * L), x.fma(FloatVector.fromArray(F, b, br + 7 * L), v7));
+                }
+                if (left == 1) {
+                    int s = Long.numberOfTrailingZeros(bits), br = bp + s * ldb;
+                    FloatVector x = FloatVector.broadcast(F, a[ap + s * acs]);
+                    v0 = x.fma(FloatVector.fromArray(F, b, br), v0);
+                    v1 = x.fma(FloatVector.fromArray(F, b, br + L), v1);
+                    v2 = x.fma(FloatVector.fromArray(F, b, br + 2 * L), v2);
+                    v3 = x.fma(FloatVector.fromArray(F, b, br + 3 * L), v3);
+                    v4 = x.fma(FloatVector.fromArray(F, b, br + 4 * L), v4);
+                    v5 = x.fma(FloatVector.fromArray(F, b, br + 5 * L), v5);
+                    v6 = x.fma(FloatVector.fromArray(F, b, br + 6 * L), v6);
+                    v7 = x.fma(FloatVector.fromArray(F, b, br + 7 * L), v7);
+                }
             }
-            v0.intoArray(c, c0 + j); v1.intoArray(c, c0 + j + L); v2.intoArray(c, c0 + j + 2 * L); v3.intoArray(c, c0 + j + 3 * L);
-            v4.intoArray(c, c0 + j + 4 * L); v5.intoArray(c, c0 + j + 5 * L); v6.intoArray(c, c0 + j + 6 * L); v7.intoArray(c, c0 + j + 7 * L);
+            v0.intoArray(c, cj); v1.intoArray(c, cj + L); v2.intoArray(c, cj + 2 * L); v3.intoArray(c, cj + 3 * L);
+            v4.intoArray(c, cj + 4 * L); v5.intoArray(c, cj + 5 * L); v6.intoArray(c, cj + 6 * L); v7.intoArray(c, cj + 7 * L);
         }
-        for (; j + L <= n; j += L) {
-            FloatVector v = FloatVector.fromArray(F, c, c0 + j);
-            for (int q = 0; q < kept; q++) v = FloatVector.broadcast(F, val[va + q * vcs]).fma(FloatVector.fromArray(F, b, bOff + row(pos, q) * ldb + j), v);
-            v.intoArray(c, c0 + j);
-        }
+        for (; j + L <= n; j += L) rowStrip(j, k, a, a0, acs, skipZeros, b, bOff, ldb, c, c0);
         if (j == n) return;
         if (MASKED_TAIL) {
-            tile1Masked(j, n, kept, pos, val, va, vcs, b, bOff, ldb, c, c0);
+            rowMasked(j, n, k, a, a0, acs, skipZeros, b, bOff, ldb, c, c0);
             return;
         }
-        for (; NARROW_TAIL && j + TL <= n; j += TL) tile1Narrow(j, kept, pos, val, va, vcs, b, bOff, ldb, c, c0);
+        for (; NARROW_TAIL && j + TL <= n; j += TL) rowNarrow(j, k, a, a0, acs, skipZeros, b, bOff, ldb, c, c0);
         for (; j < n; j++) {
             float acc = c[c0 + j];
-            for (int q = 0; q < kept; q++) acc = Math.fma(val[va + q * vcs], b[bOff + row(pos, q) * ldb + j], acc);
+            for (int p0 = 0; p0 < k; p0 += 64) {
+                int ap = a0 + p0 * acs, bp = bOff + p0 * ldb + j;
+                long bits = steps(k, p0, a, ap, acs, skipZeros);
+                for (int left = Long.bitCount(bits); left > 0; left--, bits &= bits - 1) {
+                    int s = Long.numberOfTrailingZeros(bits);
+                    acc = Math.fma(a[ap + s * acs], b[bp + s * ldb], acc);
+                }
+            }
             c[c0 + j] = acc;
         }
     }
 
-    private static void tile1Masked(int j, int n, int kept, int[] pos, float[] val, int va, int vcs, float[] b, int bOff, int ldb,
-                                    float[] c, int c0) {
-        // One masked vector for the last columns: a 10-class output is one chain of fma instead
-        // of four loops over the same steps (each element still sums in k order).
+    private static void rowStrip(int j, int k, float[] a, int a0, int acs, boolean skipZeros, float[] b, int bOff, int ldb,
+                                 float[] c, int c0) {
+        FloatVector v = FloatVector.fromArray(F, c, c0 + j);
+        for (int p0 = 0; p0 < k; p0 += 64) {
+            int ap = a0 + p0 * acs, bp = bOff + p0 * ldb + j;
+            long bits = steps(k, p0, a, ap, acs, skipZeros);
+            for (int left = Long.bitCount(bits); left > 0; left--, bits &= bits - 1) {
+                int s = Long.numberOfTrailingZeros(bits);
+                v = FloatVector.broadcast(F, a[ap + s * acs]).fma(FloatVector.fromArray(F, b, bp + s * ldb), v);
+            }
+        }
+        v.intoArray(c, c0 + j);
+    }
+
+    private static void rowMasked(int j, int n, int k, float[] a, int a0, int acs, boolean skipZeros, float[] b, int bOff,
+                                  int ldb, float[] c, int c0) {
+        // One masked vector for the last columns: a 10-class output is one chain of fma.
         VectorMask<Float> live = F.indexInRange(j, n);
         FloatVector v = FloatVector.fromArray(F, c, c0 + j, live);
-        for (int q = 0; q < kept; q++) {
-            v = FloatVector.broadcast(F, val[va + q * vcs]).fma(FloatVector.fromArray(F, b, bOff + row(pos, q) * ldb + j, live), v);
+        for (int p0 = 0; p0 < k; p0 += 64) {
+            int ap = a0 + p0 * acs, bp = bOff + p0 * ldb + j;
+            long bits = steps(k, p0, a, ap, acs, skipZeros);
+            int left = Long.bitCount(bits);
+            for (; left >= 2; left -= 2) { // two steps per turn, in order, as in row
+                int s = Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                int t = Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                v = FloatVector.broadcast(F, a[ap + s * acs]).fma(FloatVector.fromArray(F, b, bp + s * ldb, live), v);
+                v = FloatVector.broadcast(F, a[ap + t * acs]).fma(FloatVector.fromArray(F, b, bp + t * ldb, live), v);
+            }
+            if (left == 1) {
+                int s = Long.numberOfTrailingZeros(bits);
+                v = FloatVector.broadcast(F, a[ap + s * acs]).fma(FloatVector.fromArray(F, b, bp + s * ldb, live), v);
+            }
         }
         v.intoArray(c, c0 + j, live);
     }
 
-    private static void tile1Narrow(int j, int kept, int[] pos, float[] val, int va, int vcs, float[] b, int bOff, int ldb,
-                                    float[] c, int c0) {
+    private static void rowNarrow(int j, int k, float[] a, int a0, int acs, boolean skipZeros, float[] b, int bOff, int ldb,
+                                  float[] c, int c0) {
         FloatVector v = FloatVector.fromArray(T, c, c0 + j);
-        for (int q = 0; q < kept; q++) v = FloatVector.broadcast(T, val[va + q * vcs]).fma(FloatVector.fromArray(T, b, bOff + row(pos, q) * ldb + j), v);
+        for (int p0 = 0; p0 < k; p0 += 64) {
+            int ap = a0 + p0 * acs, bp = bOff + p0 * ldb + j;
+            long bits = steps(k, p0, a, ap, acs, skipZeros);
+            for (int left = Long.bitCount(bits); left > 0; left--, bits &= bits - 1) {
+                int s = Long.numberOfTrailingZeros(bits);
+                v = FloatVector.broadcast(T, a[ap + s * acs]).fma(FloatVector.fromArray(T, b, bp + s * ldb), v);
+            }
+        }
         v.intoArray(c, c0 + j);
     }
 
@@ -397,18 +437,17 @@ final class VectorKernels extends StridedGemm {
     public void matmulTransAAdam(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                  boolean skipZeros, float[] param, int pOff, int ldp, float[] mom, float[] vel,
                                  float lr, float beta1, float beta2, float epsilon, long step) {
-        Checks.gemmAdam(m, n, k, a, aOff, lda, b, bOff, ldb, param, pOff, ldp, mom, vel, lr, beta1, beta2, epsilon, step);
         if (m == 0 || n == 0) return;
         float alpha = Checks.adamAlpha(lr, beta1, beta2, step), omb1 = 1f - beta1, omb2 = 1f - beta2;
-        Panel panel = PANEL.get();
-        panel.ensure(k);
+        Workspace panel = Workspace.perThread();
+        panel.panel(k, L);
         // Four rows of G at a time, into a scratch tile that stays in L1 while Adam reads it back;
         // row i of G is column i of the stored A times B.
-        float[] g = panel.scratch(4 * n);
+        float[] g = panel.tile(4 * n);
         for (int i = 0; i < m; i += 4) {
             int rows = Math.min(4, m - i);
             java.util.Arrays.fill(g, 0, rows * n, 0f);
-            tiles(skipZeros ? panel : null, rows, n, k, a, aOff + i, 1, lda, b, bOff, ldb, g, 0, n);
+            tiles(panel, skipZeros, rows, n, k, a, aOff + i, 1, lda, b, bOff, ldb, g, 0, n);
             for (int r = 0; r < rows; r++) {
                 int pi = pOff + (i + r) * ldp;
                 adamSteps(n, param, pi, g, r * n, mom, pi, vel, pi, alpha, omb1, omb2, epsilon);
@@ -418,7 +457,6 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void unitBytes(int n, byte[] src, int srcOff, float[] dst, int dstOff) {
-        Checks.unitBytes(n, src, srcOff, dst, dstOff);
         int bound = BYTES == null ? 0 : F.loopBound(n), i = 0;
         // L bytes widen to L ints (masked to their unsigned value), then to floats, divided by 255:
         // a correctly rounded division, which is the value every byte gets from the scalar path.
@@ -435,7 +473,6 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void addBias(int m, int n, float[] x, int xOff, float[] bias, int biasOff) {
-        Checks.addBias(m, n, x, xOff, bias, biasOff);
         int bound = F.loopBound(n);
         for (int i = 0; i < m; i++) {
             int xi = xOff + i * n, j = 0;
@@ -448,7 +485,6 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void sumRows(int m, int n, float[] x, int xOff, float[] out, int outOff, boolean accumulate) {
-        Checks.sumRows(m, n, x, xOff, out, outOff);
         if (!accumulate) java.util.Arrays.fill(out, outOff, outOff + n, 0f);
         int bound = F.loopBound(n), j = 0;
         // Column strips summed down the rows in row order: the scalar order, so bit-identical.
@@ -466,7 +502,6 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void reluForward(int n, float[] x, int xOff, float[] y, int yOff) {
-        Checks.reluForward(n, x, xOff, y, yOff);
         int bound = F.loopBound(n), i = 0;
         for (; i < bound; i += L) FloatVector.fromArray(F, x, xOff + i).max(0f).intoArray(y, yOff + i);
         for (; i < n; i++) y[yOff + i] = Math.max(x[xOff + i], 0f);
@@ -474,7 +509,6 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void reluBackward(int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        Checks.reluBackward(n, y, yOff, dy, dyOff, dx, dxOff);
         FloatVector zero = FloatVector.zero(F);
         int bound = F.loopBound(n), i = 0;
         for (; i < bound; i += L) {
@@ -486,7 +520,6 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void softmaxRows(int m, int n, float[] x, int xOff, float[] y, int yOff) {
-        Checks.softmaxRows(m, n, x, xOff, y, yOff);
         for (int i = 0; i < m; i++) softmaxRow(n, x, xOff + i * n, y, yOff + i * n, max(n, x, xOff + i * n));
     }
 
@@ -557,7 +590,6 @@ final class VectorKernels extends StridedGemm {
     @Override
     public double softmaxCrossEntropy(int m, int n, float[] x, int xOff, int[] labels, int labelsOff,
                                       float[] probs, int probsOff, float[] grad, int gradOff, float gradScale) {
-        Checks.softmaxCrossEntropy(m, n, x, xOff, labels, labelsOff, probs, probsOff, grad, gradOff);
         double loss = 0;
         int bound = F.loopBound(n);
         for (int i = 0; i < m; i++) {
@@ -581,7 +613,6 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public int argmax(int n, float[] x, int xOff) {
-        Checks.argmax(n, x, xOff);
         float max = max(n, x, xOff);
         for (int j = 0; j < n; j++) if (x[xOff + j] == max) return j;
         return ScalarKernels.INSTANCE.argmax(n, x, xOff); // NaN present: keep the scalar answer
@@ -590,7 +621,6 @@ final class VectorKernels extends StridedGemm {
     @Override
     public void adam(int n, float[] param, int pOff, float[] grad, int gOff, float[] m, int mOff, float[] v, int vOff,
                      float lr, float beta1, float beta2, float epsilon, long step) {
-        Checks.adam(n, param, pOff, grad, gOff, m, mOff, v, vOff, lr, beta1, beta2, epsilon, step);
         adamSteps(n, param, pOff, grad, gOff, m, mOff, v, vOff, Checks.adamAlpha(lr, beta1, beta2, step),
                 1f - beta1, 1f - beta2, epsilon);
     }
@@ -621,17 +651,15 @@ final class VectorKernels extends StridedGemm {
     @Override
     public void conv2d(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
                        int padTop, int padLeft, int outH, int outW,
-                       float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff) {
-        Checks.conv2d(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
-                x, xOff, kernel, kOff, bias, bOff, y, yOff);
+                       float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff,
+                       Workspace workspace) {
         VectorImages.conv2d(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
-                x, xOff, kernel, kOff, bias, bOff, y, yOff);
+                x, xOff, kernel, kOff, bias, bOff, y, yOff, workspace);
     }
 
     @Override
     public void maxPool2d(int rows, int inH, int inW, int channels, int poolH, int poolW, int strideH, int strideW,
                           int padTop, int padLeft, int outH, int outW, float[] x, int xOff, float[] y, int yOff) {
-        Checks.maxPool2d(rows, inH, inW, channels, poolH, poolW, strideH, strideW, padTop, padLeft, outH, outW, x, xOff, y, yOff);
         VectorImages.maxPool2d(rows, inH, inW, channels, poolH, poolW, strideH, strideW, padTop, padLeft, outH, outW, x, xOff, y, yOff);
     }
 
@@ -639,7 +667,6 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
-        Checks.activation(n, x, xOff, y, yOff);
         int bound = F.loopBound(n), i = 0;
         for (; i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(F, x, xOff + i);
@@ -651,7 +678,6 @@ final class VectorKernels extends StridedGemm {
 
     @Override
     public void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
-        Checks.activation(n, x, xOff, y, yOff);
         int bound = F.loopBound(n), i = 0;
         FloatVector one = FloatVector.broadcast(F, 1f);
         for (; i < bound; i += L) {

@@ -111,6 +111,15 @@ class ArgumentChecksTest {
                 matrix(9, 10, 11, n, "C")));
     }
 
+    /** The same call with a caller-owned workspace appended, and a null workspace as one more breakage. */
+    private static Spec withWorkspace(Spec spec) {
+        Object[] valid = Arrays.copyOf(spec.valid(), spec.valid().length + 1);
+        valid[valid.length - 1] = new Kernels.Workspace();
+        List<Breakage> breakages = new ArrayList<>(spec.breakages());
+        breakages.add(set(valid.length - 1, null, "workspace", "workspace null"));
+        return new Spec(spec.method(), spec.facade(), valid, breakages);
+    }
+
     /**
      * matmulTransAAdam(m, n, k, a, aOff, lda, b, bOff, ldb, skipZeros, param, pOff, ldp, mom, vel,
      * lr, beta1, beta2, epsilon, step): A stored [k×m], B [k×n], param, mom and vel [m×n] at pOff, ldp apart.
@@ -179,6 +188,7 @@ class ArgumentChecksTest {
         specs.add(gemm("matmulTransB", false, true, false, false));
         specs.add(gemm("matmulSkipZeros", false, false, false, false));
         specs.add(gemm("matmulTransASkipZeros", true, false, false, false));
+        specs.add(withWorkspace(gemm("matmulSkipZeros", false, false, false, false)));
 
         int m = 3, n = 5;
         // addBias(m, n, x, xOff, bias, biasOff)
@@ -232,6 +242,7 @@ class ArgumentChecksTest {
                 all(negative("n"), array(1, 2, "src"), array(3, 4, "dst"))));
         specs.add(gemmAdam(r));
         specs.add(conv2d(r));
+        specs.add(withWorkspace(conv2d(r)));
         specs.add(maxPool2d(r));
         // sigmoid(n, x, xOff, y, yOff), tanh(n, x, xOff, y, yOff)
         for (String name : new String[] {"sigmoid", "tanh"}) {
@@ -248,15 +259,16 @@ class ArgumentChecksTest {
 
     // ---- the tests --------------------------------------------------------------------------
 
-    private static Method method(Class<?> owner, String name) {
+    /** The public method of this name taking this many arguments (overloads differ in their count). */
+    private static Method method(Class<?> owner, String name, int arity) {
         Method found = null;
         for (Method m : owner.getMethods()) {
-            if (m.getName().equals(name) && m.getDeclaringClass() != Object.class) {
-                if (found != null) throw new AssertionError("overloaded: " + name);
+            if (m.getName().equals(name) && m.getParameterCount() == arity && m.getDeclaringClass() != Object.class) {
+                if (found != null) throw new AssertionError("overloaded with " + arity + " arguments: " + name);
                 found = m;
             }
         }
-        if (found == null) throw new AssertionError("no method " + owner.getSimpleName() + "." + name);
+        if (found == null) throw new AssertionError("no method " + owner.getSimpleName() + "." + name + " of " + arity + " arguments");
         return found;
     }
 
@@ -274,10 +286,10 @@ class ArgumentChecksTest {
         try {
             if (spec.facade()) {
                 try (BatchScheduler scheduler = new BatchScheduler(3)) {
-                    return method(Gemm.class, spec.method()).invoke(new Gemm(kern, scheduler), args);
+                    return method(Gemm.class, spec.method(), args.length).invoke(new Gemm(kern, scheduler), args);
                 }
             }
-            return method(Kernels.class, spec.method()).invoke(kern, args);
+            return method(Kernels.class, spec.method(), args.length).invoke(kern, args);
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }

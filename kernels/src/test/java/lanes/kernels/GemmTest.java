@@ -157,9 +157,15 @@ class GemmTest {
         }
     }
 
-    /** The five GEMM entry points, each fed the layout it expects. */
+    /**
+     * One workspace for every call with one: it grows and shrinks in use across the shapes, so scratch
+     * left by a larger call must never show in a smaller one. (The tests of a class run on one thread.)
+     */
+    private static final Kernels.Workspace WORKSPACE = new Kernels.Workspace();
+
+    /** The five GEMM entry points, each fed the layout it expects, and the zero-skipping one with a workspace. */
     enum Op {
-        MATMUL, MATMUL_TRANS_A, MATMUL_TRANS_B, MATMUL_SKIP_ZEROS, MATMUL_TRANS_A_SKIP_ZEROS;
+        MATMUL, MATMUL_TRANS_A, MATMUL_TRANS_B, MATMUL_SKIP_ZEROS, MATMUL_TRANS_A_SKIP_ZEROS, MATMUL_SKIP_ZEROS_WORKSPACE;
 
         float[] run(Kernels kern, Operands o, boolean accumulate) {
             float[] c = o.initialC(accumulate);
@@ -174,6 +180,8 @@ class GemmTest {
                         o.bRowsOff, o.bRowsLd, c, o.cOff, o.ldc, accumulate);
                 case MATMUL_TRANS_A_SKIP_ZEROS -> kern.matmulTransASkipZeros(o.m, o.n, o.k, o.aCols, o.aColsOff, o.aColsLd,
                         o.bRows, o.bRowsOff, o.bRowsLd, c, o.cOff, o.ldc, accumulate);
+                case MATMUL_SKIP_ZEROS_WORKSPACE -> kern.matmulSkipZeros(o.m, o.n, o.k, o.aRows, o.aRowsOff, o.aRowsLd, o.bRows,
+                        o.bRowsOff, o.bRowsLd, c, o.cOff, o.ldc, accumulate, WORKSPACE);
             }
             return c;
         }
@@ -181,8 +189,8 @@ class GemmTest {
         float[] run(Gemm gemm, Operands o, boolean accumulate) {
             float[] c = o.initialC(accumulate);
             switch (this) {
-                case MATMUL, MATMUL_SKIP_ZEROS -> gemm.matmul(o.m, o.n, o.k, o.aRows, o.aRowsOff, o.aRowsLd, o.bRows,
-                        o.bRowsOff, o.bRowsLd, c, o.cOff, o.ldc, accumulate, this == MATMUL_SKIP_ZEROS);
+                case MATMUL, MATMUL_SKIP_ZEROS, MATMUL_SKIP_ZEROS_WORKSPACE -> gemm.matmul(o.m, o.n, o.k, o.aRows, o.aRowsOff,
+                        o.aRowsLd, o.bRows, o.bRowsOff, o.bRowsLd, c, o.cOff, o.ldc, accumulate, this != MATMUL);
                 case MATMUL_TRANS_A, MATMUL_TRANS_A_SKIP_ZEROS -> gemm.matmulTransA(o.m, o.n, o.k, o.aCols, o.aColsOff,
                         o.aColsLd, o.bRows, o.bRowsOff, o.bRowsLd, c, o.cOff, o.ldc, accumulate, this == MATMUL_TRANS_A_SKIP_ZEROS);
                 case MATMUL_TRANS_B -> gemm.matmulTransB(o.m, o.n, o.k, o.aRows, o.aRowsOff, o.aRowsLd, o.bCols, o.bColsOff,
