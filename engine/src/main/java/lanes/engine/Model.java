@@ -20,7 +20,7 @@ import lanes.kernels.KernelsProvider;
  *   <li>{@link #predictBatch} splits images over a {@link BatchScheduler}; it allocates per-thread
  *       scratch once per thread and reuses it.</li>
  * </ul>
- * Inputs are the network's input values, for MNIST 784 pixels in [0, 1] (see {@code ImagePreprocessor}).
+ * Inputs are the network's input values, for MNIST 784 pixels in [0, 1] (see {@code lanes.preprocess.ImagePreprocessor}).
  */
 public final class Model {
 

@@ -24,10 +24,10 @@ import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import lanes.engine.Activation;
 import lanes.engine.BadInputException;
-import lanes.engine.ImagePreprocessor;
 import lanes.engine.Model;
-import lanes.engine.PreprocessMode;
 import lanes.engine.Predictor;
+import lanes.preprocess.ImagePreprocessor;
+import lanes.preprocess.PreprocessMode;
 
 /**
  * tools/predict: the digit in each image file, one line per file.

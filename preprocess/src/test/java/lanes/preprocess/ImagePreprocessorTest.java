@@ -1,4 +1,4 @@
-package lanes.engine;
+package lanes.preprocess;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
