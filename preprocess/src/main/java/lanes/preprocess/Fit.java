@@ -19,12 +19,15 @@ final class Fit {
         return new Plane(resize(crop.values(), crop.width(), crop.height(), w, h), w, h);
     }
 
-    /** The digit scaled so its longer side is {@link #FIT}, keeping the aspect ratio. */
-    static Plane toBox(Plane work) {
-        double fit = (double) FIT / Math.max(work.width(), work.height());
-        int w = Clamp.between((int) Math.round(work.width() * fit), 1, FIT);
-        int h = Clamp.between((int) Math.round(work.height() * fit), 1, FIT);
-        return new Plane(resize(work.values(), work.width(), work.height(), w, h), w, h);
+    /**
+     * The digit scaled so the longer side of its core is {@link #FIT}, keeping the aspect ratio; the halo
+     * around the core comes along, up to the 28 x 28 field.
+     */
+    static Plane toBox(Plane digit, int coreSide) {
+        double fit = (double) FIT / coreSide;
+        int w = Clamp.between((int) Math.round(digit.width() * fit), 1, ImagePreprocessor.SIDE);
+        int h = Clamp.between((int) Math.round(digit.height() * fit), 1, ImagePreprocessor.SIDE);
+        return new Plane(resize(digit.values(), digit.width(), digit.height(), w, h), w, h);
     }
 
     /** Separable resize: per axis an area average when shrinking, bilinear when enlarging, a copy when equal. */

@@ -15,9 +15,10 @@ import java.awt.image.BufferedImage;
  * <li>{@link Specks}: 8-connected blobs with under {@link Specks#SPECK_FRACTION} of the largest blob's ink
  *     are erased;
  * <li>{@link Crop} to the ink, {@link Fit} to the working resolution, {@link StrokeWidth} (thicken strokes
- *     thinner than {@link StrokeWidth#STROKE_FRACTION} of the digit), {@link Fit} 20 x 20 keeping the
- *     aspect ratio (area average when shrinking, bilinear when enlarging), and {@link Centre} the centre
- *     of mass at (14, 14).
+ *     thinner than {@link StrokeWidth#STROKE_FRACTION} of the digit, thin those thicker than
+ *     {@link StrokeWidth#THIN_ABOVE}), {@link Crop} to the strokes' core keeping a halo, {@link Fit} the
+ *     core in 20 x 20 keeping the aspect ratio (area average when shrinking, bilinear when enlarging),
+ *     and {@link Centre} the centre of mass at (14, 14).
  * </ol>
  */
 final class Mnist {
@@ -45,12 +46,9 @@ final class Mnist {
         Specks.remove(ink, w, h);
 
         Plane work = Fit.toWorking(Crop.toInk(ink, w, h, name));
-        int pad = StrokeWidth.thickening(work.values(), work.width(), work.height());
-        if (pad > 0) {
-            work = new Plane(StrokeWidth.dilate(work.values(), work.width(), work.height(), pad),
-                    work.width() + 2 * pad, work.height() + 2 * pad);
-        }
-        Plane digit = Fit.toBox(work);
+        work = StrokeWidth.normalise(work, Crop.core(work).side());
+        Crop.Box core = Crop.core(work);
+        Plane digit = Fit.toBox(Crop.withHalo(work, core), core.side());
         return Centre.centre(digit.values(), digit.width(), digit.height(), name);
     }
 }

@@ -84,12 +84,15 @@ public final class DevSet {
         Digits digits = testDigits();
         List<Photo> photos = new ArrayList<>();
         for (Style style : Style.values()) {
-            for (int i = 0; i < digits.labels().length; i++) {
-                Random rnd = new Random(seed * 1_000_003L + style.ordinal() * 10_007L + i);
-                photos.add(new Photo(digits.labels()[i], style, i, jpeg(render(digits.images()[i], style, rnd), rnd)));
-            }
+            for (int i = 0; i < digits.labels().length; i++) photos.add(photo(digits, style, i, seed));
         }
         return photos;
+    }
+
+    /** Digit {@code i} in {@code style}: its own random stream, so any one photo can be made alone. */
+    public static Photo photo(Digits digits, Style style, int i, long seed) throws IOException {
+        Random rnd = new Random(seed * 1_000_003L + style.ordinal() * 10_007L + i);
+        return new Photo(digits.labels()[i], style, i, jpeg(render(digits.images()[i], style, rnd), rnd));
     }
 
     /** Accuracy per style (in {@link Style} order), then overall, of {@code model} on {@code photos}. */
