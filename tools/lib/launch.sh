@@ -14,7 +14,7 @@ lanes_build_if_needed() {
   local module=${1:-tools} jar=${2:-$LANES_CLI_JAR} stale=""
   if [ ! -f "$jar" ]; then
     stale=yes
-  elif [ -n "$(find "$LANES_ROOT"/kernels/src/main "$LANES_ROOT"/engine/src/main "$LANES_ROOT"/trainer/src/main "$LANES_ROOT"/interchange/src/main \
+  elif [ -n "$(find "$LANES_ROOT"/kernels/src/main "$LANES_ROOT"/engine/src/main "$LANES_ROOT"/preprocess/src/main "$LANES_ROOT"/trainer/src/main "$LANES_ROOT"/interchange/src/main \
         "$LANES_ROOT/$module/src/main" "$LANES_ROOT"/pom.xml "$LANES_ROOT"/*/pom.xml -newer "$jar" -type f 2>/dev/null | head -n 1)" ]; then
     stale=yes
   fi

@@ -21,7 +21,7 @@ import lanes.kernels.KernelsProvider;
  *       scratch once per thread and reuses it.</li>
  * </ul>
  * Inputs are always the Lanes convention: values in [0, 1] (for MNIST 784 pixels, see
- * {@code ImagePreprocessor}), an image flat in NHWC order (row by row, channel fastest), {@link #inputSize()}
+ * {@code lanes.preprocess.ImagePreprocessor}), an image flat in NHWC order (row by row, channel fastest), {@link #inputSize()}
  * values of {@link #inputShape()}. A network trained on another range ({@link #inputRange()}, such as
  * raw 0–255 pixels) gets its inputs mapped by the model itself.
  *

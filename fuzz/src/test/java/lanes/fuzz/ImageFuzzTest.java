@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import lanes.engine.ImageException;
-import lanes.engine.ImagePreprocessor;
-import lanes.engine.PreprocessMode;
+import lanes.preprocess.ImageException;
+import lanes.preprocess.ImagePreprocessor;
+import lanes.preprocess.PreprocessMode;
 
 /**
  * Image preprocessing from arbitrary bytes, {@link ImagePreprocessor#preprocess(byte[], String, PreprocessMode)}:

@@ -23,14 +23,14 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import lanes.engine.BadInputException;
-import lanes.engine.ImagePreprocessor;
 import lanes.engine.InputRange;
 import lanes.engine.Weights;
 import lanes.interchange.ModelFiles;
 import lanes.kernels.KernelsProvider;
 import lanes.engine.Model;
-import lanes.engine.PreprocessMode;
 import lanes.engine.Predictor;
+import lanes.preprocess.ImagePreprocessor;
+import lanes.preprocess.PreprocessMode;
 
 /**
  * tools/predict: the digit in each image file, one line per file.

@@ -1,4 +1,4 @@
-package lanes.engine;
+package lanes.preprocess;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -29,7 +29,8 @@ import javax.imageio.stream.ImageOutputStream;
  * decoder path or kind of picture. Seeded noise; the glyphs come from the installed fonts (DejaVu Sans on
  * the machine that made the committed files), so another machine may produce slightly different pixels.
  *
- * <p>{@code java -cp engine/target/test-classes lanes.engine.SampleImages [dir]} (default {@code tools/samples}).
+ * <p>{@code java -cp preprocess/target/test-classes:preprocess/target/classes:engine/target/classes:kernels/target/classes
+ * lanes.preprocess.SampleImages [dir]} (default {@code tools/samples}).
  */
 public final class SampleImages {
 

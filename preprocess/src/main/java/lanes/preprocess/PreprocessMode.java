@@ -1,4 +1,4 @@
-package lanes.engine;
+package lanes.preprocess;
 
 import java.util.Arrays;
 import java.util.Locale;

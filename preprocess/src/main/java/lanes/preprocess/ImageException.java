@@ -1,4 +1,6 @@
-package lanes.engine;
+package lanes.preprocess;
+
+import lanes.engine.BadInputException;
 
 /**
  * An image that cannot become a model input: unreadable, too large, corrupt, or with no ink. When it failed
@@ -13,5 +15,10 @@ public final class ImageException extends BadInputException {
 
     public ImageException(String source, String problem, Throwable cause) {
         super(source, problem, cause);
+    }
+
+    /** An image in which nothing stands out from the background. */
+    static ImageException noInk(String name) {
+        return new ImageException(name, "no ink found (blank image): nothing stands out from the background");
     }
 }
