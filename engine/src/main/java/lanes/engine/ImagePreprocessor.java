@@ -133,7 +133,7 @@ public final class ImagePreprocessor {
                     ? new FileImageInputStream(file.toFile())
                     : new MemoryCacheImageInputStream(new ByteArrayInputStream(Files.readAllBytes(file)));
         } catch (IOException | RuntimeException e) {
-            throw new ImageException(name, "cannot open the file: " + describe(e), e);
+            throw new ImageException(name, "cannot open the file: " + BadInputException.problem(e, name), e);
         }
         return process(decode(in, name), mode, name);
     }
@@ -270,12 +270,7 @@ public final class ImagePreprocessor {
     }
 
     private static String describe(Throwable e) {
-        String s = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        Throwable cause = e.getCause();
-        if (cause != null && cause != e) {
-            s += " (" + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()) + ")";
-        }
-        return s;
+        return BadInputException.problem(e, null);
     }
 
     private static float[] process(BufferedImage image, PreprocessMode mode, String name) throws ImageException {
