@@ -8,7 +8,7 @@ import lanes.kernels.Kernels;
 /**
  * A fully connected layer: z = x·W + b, then the activation. W is [in×out] row-major (the Keras
  * layout, so the weight file needs no transposition); W and b live at offsets of the network's one
- * flat parameter array, so that Adam is a single pass over every parameter.
+ * flat parameter array, beside Adam's moments in arrays of the same layout.
  *
  * <p>Softmax is not applied here: the loss fuses it with cross-entropy (gradient p − onehot), and
  * inference applies it after the last layer.
