@@ -13,12 +13,9 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -554,13 +551,6 @@ public final class WeightFile {
 
     /** A short reason for an I/O failure, naming the path involved unless it is {@code named} already. */
     static String describe(IOException e, String named) {
-        if (e instanceof FileSystemException f) {
-            String reason = f instanceof AccessDeniedException ? "permission denied"
-                    : f instanceof NoSuchFileException ? "no such file"
-                    : f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
-            if (f.getFile() == null || (f.getFile().equals(named) && f.getOtherFile() == null)) return reason;
-            return reason + " (" + f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ")";
-        }
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        return BadInputException.problem(e, named);
     }
 }

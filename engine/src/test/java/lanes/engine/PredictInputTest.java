@@ -136,7 +136,7 @@ class PredictInputTest {
         // NoClassDefFoundError: jdk/jfr/FlightRecorder.
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(javaBin.toString(), "-XX:-UsePerfData", "--limit-modules", "java.base,java.logging",
-                "-cp", System.getProperty("java.class.path"), PredictWithoutJfr.class.getName())
+                "-cp", ChildJvm.classPath(), PredictWithoutJfr.class.getName())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
         boolean finished = p.waitFor(60, TimeUnit.SECONDS); // a hung child fails the test, not the build
         if (!finished) p.destroyForcibly();

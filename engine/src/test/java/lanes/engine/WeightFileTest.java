@@ -514,7 +514,7 @@ class WeightFileTest {
         WeightFile.write(f, previous);
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(sh.toString(), "-c", "ulimit -f 128 && exec \"$0\" \"$@\"", javaBin.toString(),
-                "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"),
+                "-XX:-UsePerfData", "-cp", ChildJvm.classPath(),
                 SaveUnderFileSizeLimit.class.getName(), f.toString())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -9,8 +9,10 @@ import java.util.Optional;
  * <p>The Vector API implementation is used when the {@code jdk.incubator.vector} module is in the boot
  * layer (the JVM was started with {@code --add-modules jdk.incubator.vector}), {@code -Dlanes.simd} is
  * not {@code false}, and the machine has vectors of at least 128 bits. It is loaded by name, so the
- * scalar path never loads a Vector API class. Nothing here may touch the Vector API directly: this class
- * is initialised on both paths.
+ * scalar path never loads a Vector API class. The choice is logged at {@code DEBUG} (java.util.logging's
+ * {@code FINE}) on the {@code lanes.kernels} logger; only a fallback to the scalar kernels that the user did
+ * not ask for is a {@code WARNING}, one line, naming the flag or the reason. Nothing here may touch the
+ * Vector API directly: this class is initialised on both paths.
  */
 public final class KernelsProvider {
 
@@ -66,7 +68,7 @@ public final class KernelsProvider {
 
         private static Kernels choose() {
             if (!Boolean.parseBoolean(System.getProperty("lanes.simd", "true"))) {
-                LOG.log(System.Logger.Level.INFO, "Lanes: -Dlanes.simd=false, using the scalar kernels");
+                LOG.log(System.Logger.Level.DEBUG, "Lanes: -Dlanes.simd=false, using the scalar kernels");
                 return SCALAR;
             }
             if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
@@ -75,7 +77,8 @@ public final class KernelsProvider {
                 return SCALAR;
             }
             if (VECTOR == null) return SCALAR;
-            LOG.log(System.Logger.Level.INFO, "Lanes: Vector API kernels, " + VECTOR.vectorBits() + "-bit vectors");
+            // A library is quiet when all is well: DEBUG is java.util.logging's FINE, off by default.
+            LOG.log(System.Logger.Level.DEBUG, "Lanes: Vector API kernels, " + VECTOR.vectorBits() + "-bit vectors");
             return VECTOR;
         }
     }

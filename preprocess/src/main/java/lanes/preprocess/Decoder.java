@@ -1,5 +1,7 @@
 package lanes.preprocess;
 
+import lanes.engine.BadInputException;
+
 import java.awt.image.BufferedImage;
 import java.io.EOFException;
 import java.io.IOException;
@@ -116,11 +118,6 @@ final class Decoder {
     }
 
     static String describe(Throwable e) {
-        String s = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        Throwable cause = e.getCause();
-        if (cause != null && cause != e) {
-            s += " (" + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()) + ")";
-        }
-        return s;
+        return BadInputException.problem(e, null);
     }
 }

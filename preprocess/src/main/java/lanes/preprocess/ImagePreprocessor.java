@@ -1,5 +1,7 @@
 package lanes.preprocess;
 
+import lanes.engine.BadInputException;
+
 import java.awt.image.BufferedImage;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
@@ -92,7 +94,7 @@ public final class ImagePreprocessor {
                     ? new FileImageInputStream(file.toFile())
                     : new MemoryCacheImageInputStream(new ByteArrayInputStream(Files.readAllBytes(file)));
         } catch (IOException | RuntimeException e) {
-            throw new ImageException(name, "cannot open the file: " + Decoder.describe(e), e);
+            throw new ImageException(name, "cannot open the file: " + BadInputException.problem(e, name), e);
         }
         return process(decoder.decode(in, name), mode, name);
     }

@@ -6,12 +6,9 @@ import com.beust.jcommander.ParameterDescription;
 import com.beust.jcommander.ParameterException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.util.Arrays;
+import lanes.engine.BadInputException;
 
 /**
  * The shared frame of every command: parse with JCommander, {@code --help}, and the exit codes
@@ -91,14 +88,15 @@ final class Cli {
     /**
      * The one line a failure prints. The file-system exceptions of java.nio carry the file and the reason in
      * separate fields and print as a bare class name and path ("AccessDeniedException: /data/x.gz"), so
-     * they are put back together as "FILE: permission denied"; an exception without a message shows its
-     * type rather than "null".
+     * they are put back together as "FILE: permission denied" (the words are
+     * {@link BadInputException#reason}'s, as everywhere in Lanes); an exception without a message shows
+     * its type rather than "null".
      */
     static String describe(Throwable e) {
         if (e instanceof UncheckedIOException u && u.getCause() != null) e = u.getCause();
         if (e instanceof FileSystemException f && f.getFile() != null) {
             String path = f.getOtherFile() == null ? f.getFile() : f.getFile() + " -> " + f.getOtherFile();
-            return path + ": " + reason(f);
+            return path + ": " + BadInputException.reason(f);
         }
         String message = e.getMessage();
         if (message == null || message.isBlank()) return e.getClass().getSimpleName();
@@ -108,23 +106,34 @@ final class Cli {
     }
 
     /**
-     * A file-system failure in words, without the file: "permission denied", "P is not a directory" (a
-     * path through a file, which the JDK reports for the whole path), "not a directory", the JDK's own
-     * reason ("Read-only file system", or a reason Lanes gave), else what kind of failure it was.
+     * The same line after the caller has printed {@code named} ("FILE: " then this): bad input from that
+     * source is its {@link BadInputException#problem() problem} alone, so the name is not said twice.
      */
-    static String reason(FileSystemException e) {
-        if (e instanceof AccessDeniedException) return "permission denied";
-        java.nio.file.Path file = e.getFile() == null ? null : java.nio.file.Path.of(e.getFile());
-        java.nio.file.Path parent = file == null ? null : file.getParent();
-        if (parent != null && java.nio.file.Files.exists(parent) && !java.nio.file.Files.isDirectory(parent)) {
-            return parent + " is not a directory";
+    static String describe(Throwable e, String named) {
+        if (e instanceof BadInputException bad && bad.source().equals(named)) return bad.problem();
+        return describe(e);
+    }
+
+    /**
+     * A failure with its causes, as one line: each cause that adds something, after " <- " (a network
+     * error's own message is often null, and its cause says what happened). Plain I/O errors and bad input
+     * show their message alone; other exceptions are prefixed with their type.
+     */
+    static String describeWithCauses(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        String last = null;
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 8; t = t.getCause(), depth++) {
+            String m = t.getMessage();
+            boolean plain = t.getClass() == IOException.class || t instanceof BadInputException;
+            String part = t instanceof FileSystemException f && f.getFile() != null ? describe(t)
+                    : (!plain || m == null ? t.getClass().getSimpleName() : "") + (m == null ? "" : (plain ? "" : ": ") + m);
+            if (part.equals(last)) continue;
+            if (!sb.isEmpty()) sb.append(" <- ");
+            sb.append(part);
+            last = part;
         }
-        if (e instanceof NotDirectoryException) return "not a directory";
-        String r = e.getReason();
-        if (r != null && !r.isBlank()) return r;
-        if (e instanceof NoSuchFileException) return "no such file or directory";
-        if (e instanceof FileAlreadyExistsException) return "already exists";
-        return e.getClass().getSimpleName();
+        return sb.toString();
     }
 
     /** What to say when the heap runs out: the limit it ran into, and how to raise it through the launchers. */

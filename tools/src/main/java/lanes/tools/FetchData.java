@@ -48,7 +48,7 @@ public final class FetchData {
             out.println(dir.toAbsolutePath().normalize());
             return Cli.OK;
         } catch (IOException | RuntimeException e) {
-            err.println("fetch-data: " + Fetcher.describe(e));
+            err.println("fetch-data: " + Cli.describeWithCauses(e));
             return Cli.FAILED;
         }
     }

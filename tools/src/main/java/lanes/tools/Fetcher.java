@@ -55,7 +55,7 @@ final class Fetcher {
                 for (String note : got.notes()) info(note);
                 return dir;
             } catch (IOException | RuntimeException e) {
-                String why = describe(e);
+                String why = Cli.describeWithCauses(e);
                 failures.add(source.name() + ": " + why);
                 info("  failed: " + why);
             } finally {
@@ -154,31 +154,13 @@ final class Fetcher {
             verify(spec, files, r.published, r.train, r.test, recorded);
             return r;
         } catch (IOException | RuntimeException e) {
-            info("the files in " + dir + " do not check out (" + describe(e) + "); fetching them again");
+            info("the files in " + dir + " do not check out (" + Cli.describeWithCauses(e) + "); fetching them again");
             return null;
         }
     }
 
     private void info(String line) {
         log.println("fetch-data: " + line);
-    }
-
-    /** An exception as one readable line, including causes (network errors often have a null message). */
-    static String describe(Throwable e) {
-        StringBuilder sb = new StringBuilder();
-        String last = null;
-        int depth = 0;
-        for (Throwable t = e; t != null && depth < 8; t = t.getCause(), depth++) {
-            String m = t.getMessage();
-            boolean plain = t.getClass() == IOException.class || t instanceof lanes.trainer.IdxFormatException;
-            String part = t instanceof java.nio.file.FileSystemException f && f.getFile() != null ? Cli.describe(t)
-                    : (!plain || m == null ? t.getClass().getSimpleName() : "") + (m == null ? "" : (plain ? "" : ": ") + m);
-            if (part.equals(last)) continue;
-            if (!sb.isEmpty()) sb.append(" <- ");
-            sb.append(part);
-            last = part;
-        }
-        return sb.toString();
     }
 
     /** The contents of {@value #RECORD}. */

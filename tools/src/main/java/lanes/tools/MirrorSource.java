@@ -75,7 +75,7 @@ final class MirrorSource implements DataSource {
                 return "no response within " + requestTimeout.toSeconds() + " s";
             }
         }
-        return Fetcher.describe(e);
+        return Cli.describeWithCauses(e);
     }
 
     private long download(HttpClient client, URI uri, Path to) throws IOException {

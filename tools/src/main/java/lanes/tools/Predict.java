@@ -123,7 +123,8 @@ public final class Predict {
                 if (dumps != null) dump(dumps.get(f), input);
             } catch (IOException | RuntimeException e) {
                 failed++;
-                err.println(file + ": " + message(e));
+                // The file is named first, so bad input from it is its problem alone.
+                err.println(file + ": " + Cli.describe(e, file) + (e.getCause() instanceof OutOfMemoryError ? RAISE_THE_HEAP : ""));
             } catch (OutOfMemoryError e) {
                 failed++;
                 err.println(file + ": not enough memory" + RAISE_THE_HEAP);
@@ -150,15 +151,6 @@ public final class Predict {
 
     /** How to give the tools more memory: the launchers pass LANES_JAVA_OPTS to the JVM. */
     private static final String RAISE_THE_HEAP = " (raise the heap, e.g. LANES_JAVA_OPTS=-Xmx1g)";
-
-    private static String message(Exception e) {
-        if (e instanceof BadInputException bad) { // its message repeats the file name
-            return bad.problem() + (bad.getCause() instanceof OutOfMemoryError ? RAISE_THE_HEAP : "");
-        }
-        String m = e.getMessage();
-        String prefix = e instanceof IOException ? "" : e.getClass().getSimpleName() + ": ";
-        return prefix + (m == null ? e.getClass().getSimpleName() : m);
-    }
 
     /** True when the model's outputs are class probabilities: a softmax output. */
     static boolean probabilities(Model model) {
@@ -216,7 +208,7 @@ public final class Predict {
             return Cli.directory(dir);
         } catch (FileSystemException e) {
             Path failed = e.getFile() == null ? dir : Path.of(e.getFile());
-            throw new IOException("cannot create " + failed + ": " + Cli.reason(e), e);
+            throw new IOException("cannot create " + failed + ": " + BadInputException.reason(e), e);
         }
     }
 
@@ -263,7 +255,7 @@ public final class Predict {
             Files.deleteIfExists(target);
             Files.write(target, png, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (FileSystemException e) {
-            throw new IOException("cannot write " + target + ": " + Cli.reason(e), e);
+            throw new IOException("cannot write " + target + ": " + BadInputException.reason(e), e);
         } catch (IOException e) { // a failed write(): "No space left on device", "File too large"
             throw new IOException("cannot write " + target + ": " + e.getMessage(), e);
         }

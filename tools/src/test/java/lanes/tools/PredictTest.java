@@ -193,7 +193,7 @@ class PredictTest {
         Path notADir = Files.writeString(dir.resolve("plain"), "x");
         IOException e = assertThrows(IOException.class, () -> Predict.dump(notADir.resolve("x.input.png"), new float[784]));
         assertEquals("cannot write " + notADir.resolve("x.input.png") + ": " + notADir + " is not a directory", e.getMessage());
-        assertEquals("permission denied", Cli.reason(new AccessDeniedException(dir.resolve("x.input.png").toString())));
+        assertEquals("permission denied", lanes.engine.BadInputException.reason(new AccessDeniedException(dir.resolve("x.input.png").toString())));
     }
 
     @Test

@@ -8,12 +8,18 @@ import lanes.kernels.Kernels;
 /**
  * A fully connected layer: z = x·W + b, then the activation. W is [in×out] row-major (the Keras
  * layout, so the weight file needs no transposition); W and b live at offsets of the network's one
- * flat parameter array, so that Adam is a single pass over every parameter.
+ * flat parameter array, beside Adam's moments in arrays of the same layout.
  *
  * <p>Softmax is not applied here: the loss fuses it with cross-entropy (gradient p − onehot), and
  * inference applies it after the last layer.
+ *
+ * <p>A training step walks the layers as llm.c's {@code gpt2_forward} and {@code gpt2_backward} do: each
+ * layer's {@link #forwardTraining} reads the batch's activations {@code act[l]} and writes {@code act[l+1]};
+ * then, in reverse, each {@link #backwardAndUpdate} takes the gradient of its output {@code grad[l+1]},
+ * writes the gradient of its input {@code grad[l]} (none for the input batch) and updates its own
+ * parameters. The first layer, which reads the input batch, is a {@link RowBlockedDense}.
  */
-final class Dense {
+sealed class Dense permits RowBlockedDense {
     final int in, out;
     final Activation activation;
     final int weightOffset, biasOffset;
@@ -52,82 +58,37 @@ final class Dense {
         });
     }
 
-    /**
-     * The first layer's rows of W are cut into this many fixed blocks. A thread owns whole blocks, the
-     * same ones in the forward and the backward pass of every step, so its rows of W and of Adam's
-     * moments stay in its own core's cache instead of crossing to the other core twice per step. The
-     * block sums are added in block order, so the result does not depend on the thread count. Two
-     * blocks, not more: every block's partial product (B × out floats) crosses to the thread that adds
-     * them up, and with four the second core spent ~10 µs a step taking back the cache lines of its two
-     * partials (0.28 s per Fashion-MNIST epoch against 0.24 s). More threads than blocks wait here.
-     */
-    static final int BLOCKS = 2;
-
-    /** Start of block b of the rows of W: the blocks split [0, in) as evenly as whole rows allow. */
-    int blockStart(int b) {
-        return (int) ((long) in * b / BLOCKS);
-    }
-
-    /** The fewest blocks worth a thread of their own for a batch of {@code rows}: one, unless the layer is tiny. */
-    private int minBlocks(int rows) {
-        return Gemm.minChunk((long) rows * out * blockStart(1));
+    /** Floats of per-row scratch this layer needs in a training batch (see {@link Batch}). */
+    int scratchPerRow() {
+        return 0;
     }
 
     /**
-     * The training forward pass of the first layer: y = act(x·W + b) with x (B, in), y (B, out), where
-     * x·W = Σ_blocks x[:, block]·W[block, :] — each block's product into its own slice of
-     * {@code partials} (BLOCKS × B × out), blocks split over threads, then summed in block order.
-     * Each thread first has {@code input} fill the columns of x its blocks read, so a batch's pixels are
-     * converted where they are used. Zeros of x (background pixels) are skipped.
+     * Training forward pass of layer {@code l} of the batch: act[l] (B, in) → act[l+1] (B, out). Its input
+     * is the layer below's output: ReLU outputs, about half zero, so zeros are skipped.
      */
-    void forwardBlocks(Kernels k, BatchScheduler s, int rows, float[] x, float[] params, float[] y, float[] partials,
-                       BatchInput input) {
-        int size = rows * out;
-        s.forRange(BLOCKS, minBlocks(rows), (b0, b1) -> {
-            input.fill(rows, blockStart(b0), blockStart(b1));
-            for (int b = b0; b < b1; b++) {
-                int k0 = blockStart(b), k1 = blockStart(b + 1);
-                // partial_b = x[:, k0..k1)·W[k0..k1, :]: (B, k1-k0)·(k1-k0, out)
-                k.matmulSkipZeros(rows, out, k1 - k0, x, k0, in, params, weightOffset + k0 * out, out, partials, b * size, out, false);
-            }
-        });
-        // y = partial_0 + partial_1 + … (the partials seen as BLOCKS rows of B·out values), then bias and activation
-        k.sumRows(BLOCKS, size, partials, 0, y, 0, false);
-        k.addBias(rows, out, y, 0, params, biasOffset);
-        if (activation == Activation.RELU) k.reluForward(size, y, 0, y, 0);
-    }
-
-    /** The input batch x, filled a block of columns at a time by the thread that will use them. */
-    interface BatchInput {
-        /** Fills columns [k0, k1) of the first {@code rows} rows of x. */
-        void fill(int rows, int k0, int k1);
-
-        /**
-         * Brings columns [k0, k1) of the next batch's examples into this thread's cache: shuffled
-         * examples lie anywhere in tens of megabytes, and reading them cold cost a step ~25 µs.
-         */
-        void prefetchNext(int k0, int k1);
+    void forwardTraining(Kernels k, BatchScheduler s, int rows, Batch b, int l, float[] params) {
+        forward(k, s, rows, b.act[l], params, b.act[l + 1], true);
     }
 
     /**
-     * The first layer's backward pass fused with its optimiser step: x (B, in) is the input batch, which
-     * gets no gradient. Each thread takes the blocks of W's rows it owned in {@link #forwardBlocks}, and
-     * updates them with Adam as their gradient dW[block] = x[:, block]ᵀ·dz is computed, tile by tile:
-     * the gradient is never written out and read back. The bias gradient is left in grads for the
-     * caller's Adam pass. Same arithmetic as backward + a separate update, so the same bits. Each thread
-     * then prefetches its columns of the next batch from {@code input}.
+     * Backward pass of layer {@code l} and its update number {@code t}: the gradient of its output
+     * grad[l+1] gives dW and db (into grads) and the gradient of its input grad[l], from the weights
+     * before the update; then Adam updates this layer's parameters. Element-wise, so updating layer by
+     * layer gives the bits of one pass over all parameters.
      */
-    void backwardAndUpdate(Kernels k, BatchScheduler s, int rows, float[] x, float[] y, float[] dy, float[] params,
-                           float[] grads, Adam adam, long step, BatchInput input) {
-        if (activation == Activation.RELU) k.reluBackward(rows * out, y, 0, dy, 0, dy, 0);
-        k.sumRows(rows, out, dy, 0, grads, biasOffset, false);
-        s.forRange(BLOCKS, minBlocks(rows), (b0, b1) -> {
-            int k0 = blockStart(b0), k1 = blockStart(b1);
-            // dW rows k0..k1 = x[:, k0..k1]ᵀ·dz: (k1-k0, B)·(B, out), applied by Adam as it is computed,
-            // zeros of x skipped (four neighbouring pixels that are background together in an image)
-            adam.applyTransA(k, k1 - k0, out, rows, x, k0, in, dy, 0, out, true, params, weightOffset + k0 * out, out, step);
-            input.prefetchNext(k0, k1);
-        });
+    void backwardAndUpdate(Gemm g, BatchScheduler s, int rows, Batch b, int l, float[] params, float[] grads, Adam adam,
+                           long t) {
+        gradient(g, rows, b, l, params, grads);
+        Kernels k = g.kernels();
+        s.forRange(parameterCount(), 1 << 14, (i0, i1) -> adam.apply(k, params, grads, weightOffset + i0, i1 - i0, t));
+    }
+
+    /** The backward pass of layer {@code l} alone: dW and db into grads, dx into grad[l] when there is one. */
+    void gradient(Gemm g, int rows, Batch b, int l, float[] params, float[] grads) {
+        // Dense weight gradients here: skipping the ReLU zeros of a (B, hidden) input means packing its
+        // strided columns, which costs twice what the skipped multiply-adds would (32×128×10: 6 µs vs 3).
+        backward(g, rows, b.act[l], b.act[l + 1], b.grad[l + 1], params, grads, b.grad[l], false);
     }
 
     /**

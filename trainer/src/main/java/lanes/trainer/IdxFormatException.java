@@ -1,17 +1,17 @@
 package lanes.trainer;
 
-import java.io.IOException;
+import lanes.engine.BadInputException;
 
 /**
  * An IDX file (or a pair of them) is not what Lanes can read: bad magic, an unsupported element type, a
  * header that does not match the data, a truncated or over-long file, a corrupt gzip stream, labels that
  * do not fit the images. The message always names the file, what was expected, what was found and, where
- * one applies, the byte offset.
+ * one applies, the byte offset. Like every input Lanes cannot use, it is a {@link BadInputException}: the
+ * file is its {@link #source()}, and the rest of the message its {@link #problem()}.
  */
-public final class IdxFormatException extends IOException {
+public final class IdxFormatException extends BadInputException {
     private static final long serialVersionUID = 1L;
 
-    private final String file;
     private final long offset;
 
     /**
@@ -25,22 +25,23 @@ public final class IdxFormatException extends IOException {
      * @param found        what was there instead
      */
     public IdxFormatException(String file, long offset, boolean decompressed, String expected, String found) {
-        super(file + ": at byte " + offset + (decompressed ? " of the decompressed data" : "")
-                + ": expected " + expected + ", found " + found);
-        this.file = file;
+        super(file, "at byte " + offset + (decompressed ? " of the decompressed data" : "")
+                + ": expected " + expected + ", found " + found, null);
         this.offset = offset;
     }
 
-    /** A problem that spans files (images against labels); the message must name every file involved. */
+    /**
+     * A problem that spans files (images against labels); the message must name every file involved. It
+     * is shown as it is; the problem is the message without a leading {@code "file: "}.
+     */
     public IdxFormatException(String file, String message) {
-        super(message);
-        this.file = file;
+        super(file, message.startsWith(file + ": ") ? message.substring(file.length() + 2) : message, message, null);
         this.offset = -1;
     }
 
     /** The file the problem is in (for a problem between two files, the one the check read last). */
     public String file() {
-        return file;
+        return source();
     }
 
     /** The byte offset of the problem, or -1 when it is not at one place. */

@@ -79,7 +79,9 @@ public final class Network {
             List<Dense> layers = new ArrayList<>();
             int in = inputSize, offset = 0;
             for (int i = 0; i < units.size(); i++) {
-                Dense d = new Dense(in, units.get(i), activations.get(i), offset);
+                // The first layer reads the input batch: it runs in row blocks, fused with its update.
+                Dense d = i == 0 ? new RowBlockedDense(in, units.get(i), activations.get(i), offset)
+                        : new Dense(in, units.get(i), activations.get(i), offset);
                 layers.add(d);
                 offset += d.parameterCount();
                 in = d.out;

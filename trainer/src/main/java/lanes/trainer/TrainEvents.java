@@ -45,15 +45,15 @@ final class TrainEvents {
         @Label("Loss") double loss;
     }
 
-    /** One training step inside a lanes.TrainStep event; returns the step's summed loss. */
-    static double step(java.util.function.DoubleSupplier step, int rows) {
+    /** One training step inside a lanes.TrainStep event; returns the step's summed loss and correct count. */
+    static Trainer.BatchLoss step(java.util.function.Supplier<Trainer.BatchLoss> step, int rows) {
         Step e = new Step();
         e.begin();
-        double loss = step.getAsDouble();
+        Trainer.BatchLoss loss = step.get();
         e.end();
         if (e.shouldCommit()) {
             e.batchSize = rows;
-            e.loss = loss / rows;
+            e.loss = loss.loss() / rows;
             e.commit();
         }
         return loss;

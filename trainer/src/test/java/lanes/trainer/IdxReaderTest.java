@@ -97,6 +97,17 @@ class IdxReaderTest {
     }
 
     @Test
+    void aBadIdxFileIsBadInputWithTheFileAsItsSource() throws IOException {
+        byte[] raw = Arrays.copyOf(IdxBytes.images(10, 28, 28), 16 + 5 * 784 + 17);
+        Path f = IdxBytes.write(dir.resolve("short"), raw);
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.readImages(f));
+        lanes.engine.BadInputException bad = e; // what tools print as FILE: problem
+        assertEquals(f.toString(), bad.source());
+        assertTrue(bad.problem().startsWith("at byte " + raw.length + ": expected "), bad.problem());
+        assertEquals(bad.source() + ": " + bad.problem(), e.getMessage());
+    }
+
+    @Test
     void truncatedCompressedStreamFails() throws IOException {
         byte[] gz = IdxBytes.gzip(IdxBytes.images(4, 28, 28));
         for (int cut : new int[] {1, 2, 5, 10, 11, gz.length / 2, gz.length - 8, gz.length - 1}) {
