@@ -230,6 +230,7 @@ final class JsonIn {
 
     /** An integer value (a JSON number without fraction or exponent, within int range). */
     int integer() {
+        peek();
         int start = pos;
         float f = number();
         if (f != (int) f || Float.isNaN(f)) throw error("expected an integer", start);
