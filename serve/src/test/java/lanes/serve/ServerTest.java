@@ -277,7 +277,7 @@ class ServerTest {
     }
 
     @Test
-    void metricsAreValidPrometheusTextAndCount() throws IOException {
+    void metricsAreValidPrometheusTextAndCount() throws Exception {
         s.get("/v1/models/nope");
         s.postJson("/v1/models/mnist:predict", "{\"instances\": [" + array(digit(9)) + "]}");
         var r = s.get("/metrics");
@@ -295,6 +295,9 @@ class ServerTest {
         assertTrue(r.body().contains("lanes_serve_stage_duration_seconds_count{stage=\"predict\"} "), r.body());
         long before = s.server.metrics.requestCount(Route.V1_PREDICT, 200);
         s.postJson("/v1/models/mnist:predict", "{\"instances\": [" + array(digit(9)) + "]}");
+        // counted once the exchange is closed, which the client may see first: wait for it, briefly
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (s.server.metrics.requestCount(Route.V1_PREDICT, 200) == before && System.nanoTime() < deadline) Thread.onSpinWait();
         assertEquals(before + 1, s.server.metrics.requestCount(Route.V1_PREDICT, 200));
         // histogram buckets are cumulative and end at the count
         String body = s.get("/metrics").body();
