@@ -116,6 +116,7 @@ public final class Serve {
                 Served s = server.models.current();
                 out.printf(Locale.ROOT, "lanes serve: ready at %s (model %s version %d, %s; %.0f ms)%n", url, config.name(),
                         s.version(), kernels, (System.nanoTime() - startNanos) / 1e6);
+                Warmup.start(s);
             } else {
                 out.printf(Locale.ROOT, "lanes serve: listening at %s; not ready until a version appears in %s%n", url, config.model());
             }
