@@ -60,6 +60,7 @@ final class Server implements AutoCloseable {
         Config withPoll(Duration d) { return new Config(host, port, name, model, threads, maxBody, maxInFlight, d, drain); }
         Config withMaxBody(long b) { return new Config(host, port, name, model, threads, b, maxInFlight, poll, drain); }
         Config withMaxInFlight(int n) { return new Config(host, port, name, model, threads, maxBody, n, poll, drain); }
+        Config withDrain(Duration d) { return new Config(host, port, name, model, threads, maxBody, maxInFlight, poll, d); }
     }
 
     final Config config;
