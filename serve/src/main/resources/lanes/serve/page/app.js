@@ -14,6 +14,7 @@
   const confidence = document.getElementById('confidence');
   const status = document.getElementById('status');
   let drawing = false, last = null, inked = false, busy = false, dirty = false;
+  let labels = null; // the model's class names, when its weight file has them
 
   for (let d = 0; d < 10; d++) {
     const row = document.createElement('div');
@@ -114,7 +115,8 @@
 
   function render(answer) {
     const p = answer.probabilities || answer.outputs;
-    prediction.textContent = String(answer.label);
+    prediction.textContent = labels ? labels[answer.label] : String(answer.label);
+    prediction.classList.toggle('word', prediction.textContent.length > 2);
     prediction.dataset.label = String(answer.label);
     confidence.textContent = (100 * p[answer.label]).toFixed(1) + '% sure';
     show(p, answer.label);
@@ -168,6 +170,11 @@
 
   fetch('v2/models/' + encodeURIComponent(model)).then(r => r.json()).then(m => {
     document.getElementById('model').textContent = 'model ' + m.name + ', version ' + m.versions[0];
+    const names = m.lanes && m.lanes.labels;
+    if (names && names.length === bars.children.length) {
+      labels = names;
+      for (let d = 0; d < names.length; d++) bars.children[d].querySelector('.label').textContent = names[d];
+    }
   }).catch(() => {});
   clear();
 })();
