@@ -173,6 +173,7 @@
     const names = m.lanes && m.lanes.labels;
     if (names && names.length === bars.children.length) {
       labels = names;
+      bars.classList.toggle('words', names.some(n => n.length > 2));
       for (let d = 0; d < names.length; d++) bars.children[d].querySelector('.label').textContent = names[d];
     }
   }).catch(() => {});
