@@ -11,6 +11,8 @@ final class HttpError extends RuntimeException {
     final int status;
     /** Extra header for the response ("Allow" for 405, "Retry-After" for 429/503), or null. */
     final String header, headerValue;
+    /** The route the request was for, when known before the error (405): the metrics count it there. */
+    Route route;
 
     HttpError(int status, String message) {
         this(status, message, null, null);

@@ -81,24 +81,10 @@ final class Predictions {
         long t1 = System.nanoTime();
         server.metrics.stage(Metrics.Stage.READ, t1 - t0);
 
-        JsonIn in = new JsonIn(body, body.length);
-        JsonIn.Floats values = new JsonIn.Floats(sig.inputSize());
-        int[] shape = null;
-        String key = null;
-        in.beginObject();
-        for (String k; (k = in.nextKey()) != null; ) {
-            if (k.equals("instances") || k.equals("inputs")) {
-                if (shape != null) throw HttpError.badRequest("give either \"instances\" or \"inputs\", not both");
-                key = k;
-                shape = in.tensor(k, values, maxValues());
-            } else {
-                in.skipValue(); // signature_name and anything else: one signature here
-            }
-        }
-        in.expectEnd();
-        if (shape == null) throw HttpError.badRequest("the request needs \"instances\" (a list of examples) or \"inputs\"");
-        int n = batch(key, shape, sig, false);
-        checkFinite(key, values, sig.inputSize());
+        Request req = parseV1(body, sig, maxValues());
+        String key = req.what();
+        JsonIn.Floats values = req.values();
+        int n = req.examples();
         long t2 = System.nanoTime();
         server.metrics.stage(Metrics.Stage.PARSE, t2 - t1);
 
@@ -117,6 +103,95 @@ final class Predictions {
         int status = server.sendJson(ex, 200, o);
         server.metrics.stage(Metrics.Stage.SEND, System.nanoTime() - t4);
         return status;
+    }
+
+    /** A parsed prediction request: its examples' values one after another, how many, and what they were called. */
+    record Request(String what, JsonIn.Floats values, int examples, String id) {}
+
+    /**
+     * Parses a TF Serving predict body and checks it against the model: shape, finiteness. Throws
+     * {@link HttpError} 400 for anything wrong, and nothing else (the robustness test holds it to that).
+     */
+    static Request parseV1(byte[] body, Signature sig, int maxValues) {
+        JsonIn in = new JsonIn(body, body.length);
+        JsonIn.Floats values = new JsonIn.Floats(sig.inputSize());
+        int[] shape = null;
+        String key = null;
+        in.beginObject();
+        for (String k; (k = in.nextKey()) != null; ) {
+            if (k.equals("instances") || k.equals("inputs")) {
+                if (shape != null) throw HttpError.badRequest("give either \"instances\" or \"inputs\", not both");
+                key = k;
+                shape = in.tensor(k, values, maxValues);
+            } else {
+                in.skipValue(); // signature_name and anything else: one signature here
+            }
+        }
+        in.expectEnd();
+        if (shape == null) throw HttpError.badRequest("the request needs \"instances\" (a list of examples) or \"inputs\"");
+        int n = batch(key, shape, sig, false);
+        checkFinite(key, values, sig.inputSize());
+        return new Request(key, values, n, null);
+    }
+
+    /** Parses a v2 infer body and checks it against the model, as {@link #parseV1}. */
+    static Request parseV2(byte[] body, Signature sig, int maxValues) {
+        JsonIn in = new JsonIn(body, body.length);
+        JsonIn.Floats values = new JsonIn.Floats(sig.inputSize());
+        String id = null;
+        int[] shape = null, dataShape = null;
+        String inputName = null, datatype = null;
+        int inputs = -1;
+        in.beginObject();
+        for (String k; (k = in.nextKey()) != null; ) {
+            switch (k) {
+                case "id" -> id = in.string();
+                case "inputs" -> {
+                    if (in.peek() != '[') throw HttpError.badRequest("\"inputs\" must be a list of input tensors");
+                    in.expect('[');
+                    inputs = 0;
+                    if (!in.consume(']')) {
+                        do {
+                            if (++inputs > 1) throw HttpError.badRequest("this model has one input; the request has more");
+                            in.beginObject();
+                            for (String f; (f = in.nextKey()) != null; ) {
+                                switch (f) {
+                                    case "name" -> inputName = in.string();
+                                    case "datatype" -> datatype = in.string();
+                                    case "shape" -> shape = shapeOf(in);
+                                    case "data" -> {
+                                        if (dataShape != null) throw HttpError.badRequest("the input has \"data\" twice");
+                                        dataShape = in.tensor("data", values, maxValues);
+                                    }
+                                    default -> in.skipValue();
+                                }
+                            }
+                        } while (in.consume(','));
+                        in.expect(']');
+                    }
+                }
+                case "outputs" -> checkRequestedOutputs(in, sig);
+                default -> in.skipValue();
+            }
+        }
+        in.expectEnd();
+        if (inputs < 1) throw HttpError.badRequest("the request needs \"inputs\": [{\"name\": \"input\", \"shape\": [1, "
+                + sig.inputSize() + "], \"datatype\": \"FP32\", \"data\": [...]}]");
+        if (datatype == null || !datatype.equals("FP32")) throw HttpError.badRequest(
+                "input " + (inputName == null ? "" : "'" + inputName + "' ") + "has datatype "
+                        + (datatype == null ? "(none)" : datatype) + "; this model takes FP32");
+        if (shape == null) throw HttpError.badRequest("the input needs a \"shape\"");
+        if (dataShape == null) throw HttpError.badRequest("the input needs \"data\"");
+        long declared = 1;
+        for (int d : shape) declared = Math.min(declared * d, 1L << 40); // 8 dims of 2^31 would overflow a long
+        if (declared != values.size) throw HttpError.badRequest("the input's shape " + java.util.Arrays.toString(shape)
+                + " holds " + declared + " values, its data has " + values.size);
+        if (dataShape.length > 1 && !java.util.Arrays.equals(dataShape, shape)) throw HttpError.badRequest(
+                "the input's data is nested as " + java.util.Arrays.toString(dataShape) + " but its shape is "
+                        + java.util.Arrays.toString(shape) + " (give data flat, or nested as the shape)");
+        int n = batch("input", shape, sig, true);
+        checkFinite("input", values, sig.inputSize());
+        return new Request("input", values, n, id);
     }
 
     /** The most values a request can hold: the body limit allows no more than one per two bytes ("0,"). */
@@ -209,58 +284,10 @@ final class Predictions {
         long t1 = System.nanoTime();
         server.metrics.stage(Metrics.Stage.READ, t1 - t0);
 
-        JsonIn in = new JsonIn(body, body.length);
-        JsonIn.Floats values = new JsonIn.Floats(sig.inputSize());
-        String id = null;
-        int[] shape = null, dataShape = null;
-        String inputName = null, datatype = null;
-        int inputs = -1;
-        in.beginObject();
-        for (String k; (k = in.nextKey()) != null; ) {
-            switch (k) {
-                case "id" -> id = in.string();
-                case "inputs" -> {
-                    if (in.peek() != '[') throw HttpError.badRequest("\"inputs\" must be a list of input tensors");
-                    in.expect('[');
-                    inputs = 0;
-                    if (!in.consume(']')) {
-                        do {
-                            if (++inputs > 1) throw HttpError.badRequest("this model has one input; the request has more");
-                            in.beginObject();
-                            for (String f; (f = in.nextKey()) != null; ) {
-                                switch (f) {
-                                    case "name" -> inputName = in.string();
-                                    case "datatype" -> datatype = in.string();
-                                    case "shape" -> shape = shapeOf(in);
-                                    case "data" -> dataShape = in.tensor("data", values, maxValues());
-                                    default -> in.skipValue();
-                                }
-                            }
-                        } while (in.consume(','));
-                        in.expect(']');
-                    }
-                }
-                case "outputs" -> checkRequestedOutputs(in, sig);
-                default -> in.skipValue();
-            }
-        }
-        in.expectEnd();
-        if (inputs < 1) throw HttpError.badRequest("the request needs \"inputs\": [{\"name\": \"input\", \"shape\": [1, "
-                + sig.inputSize() + "], \"datatype\": \"FP32\", \"data\": [...]}]");
-        if (datatype == null || !datatype.equals("FP32")) throw HttpError.badRequest(
-                "input " + (inputName == null ? "" : "'" + inputName + "' ") + "has datatype "
-                        + (datatype == null ? "(none)" : datatype) + "; this model takes FP32");
-        if (shape == null) throw HttpError.badRequest("the input needs a \"shape\"");
-        if (dataShape == null) throw HttpError.badRequest("the input needs \"data\"");
-        long declared = 1;
-        for (int d : shape) declared *= d;
-        if (declared != values.size) throw HttpError.badRequest("the input's shape " + java.util.Arrays.toString(shape)
-                + " holds " + declared + " values, its data has " + values.size);
-        if (dataShape.length > 1 && !java.util.Arrays.equals(dataShape, shape)) throw HttpError.badRequest(
-                "the input's data is nested as " + java.util.Arrays.toString(dataShape) + " but its shape is "
-                        + java.util.Arrays.toString(shape) + " (give data flat, or nested as the shape)");
-        int n = batch("input", shape, sig, true);
-        checkFinite("input", values, sig.inputSize());
+        Request req = parseV2(body, sig, maxValues());
+        JsonIn.Floats values = req.values();
+        String id = req.id();
+        int n = req.examples();
         long t2 = System.nanoTime();
         server.metrics.stage(Metrics.Stage.PARSE, t2 - t1);
 

@@ -181,6 +181,7 @@ final class Server implements AutoCloseable {
             }
         } catch (HttpError e) {
             status = e.status;
+            if (e.route != null) route = e.route;
             sendError(ex, e);
         } catch (Throwable t) { // a bug or out of memory: still one JSON line, never a trace to the client
             status = t instanceof OutOfMemoryError ? 503 : 500;
@@ -317,11 +318,9 @@ final class Server implements AutoCloseable {
 
     private static Call check(String method, String allowed, Call call) {
         if (method.equals(allowed) || (allowed.equals("GET") && method.equals("HEAD"))) return call;
-        if (method.equals("OPTIONS")) {
-            throw new HttpError(405, "OPTIONS is not supported; this endpoint takes " + allowed, "Allow",
-                    allowed.equals("GET") ? "GET, HEAD" : allowed);
-        }
-        throw HttpError.methodNotAllowed(method, allowed.equals("GET") ? "GET, HEAD" : allowed);
+        HttpError e = HttpError.methodNotAllowed(method, allowed.equals("GET") ? "GET, HEAD" : allowed);
+        e.route = call.route();
+        throw e;
     }
 
     // ----------------------------------------------------------------------------------------------

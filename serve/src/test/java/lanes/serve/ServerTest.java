@@ -289,6 +289,13 @@ class ServerTest {
             assertTrue(line.matches(sample), "not a Prometheus sample line: " + line);
         }
         assertTrue(r.body().contains("lanes_serve_requests_total{endpoint=\"v1_status\",code=\"404\"} "), r.body());
+        s.get("/v2/models/mnist/infer"); // a 405 counts under its endpoint, once its exchange has closed
+        String again = s.get("/metrics").body();
+        for (long end = System.nanoTime() + 2_000_000_000L; !again.contains("endpoint=\"v2_infer\",code=\"405\"") && System.nanoTime() < end; ) {
+            Thread.sleep(10);
+            again = s.get("/metrics").body();
+        }
+        assertTrue(again.contains("lanes_serve_requests_total{endpoint=\"v2_infer\",code=\"405\"} "), again);
         assertTrue(r.body().contains("lanes_serve_model_version 1\n"), r.body());
         assertTrue(r.body().contains("lanes_serve_model_loads_total 1\n"), r.body());
         assertTrue(r.body().contains("lanes_serve_ready 1\n"), r.body());
