@@ -33,9 +33,11 @@ cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$wor
 trap cleanup EXIT
 base="http://127.0.0.1:$port"
 
-# Build first, so that the start-up time below is the server's own.
+# Build first, and let the launcher make its class cache (once per build), so that the start-up time
+# below is the server's own.
 . "$root/tools/lib/launch.sh"
 lanes_build_if_needed serve "$root/serve/target/lanes-serve.jar"
+"$root/tools/serve" --help >/dev/null 2>&1
 
 t0=$(date +%s%N)
 "$root/tools/serve" --port "$port" --host 127.0.0.1 "${model[@]}" >"$work/out" 2>"$work/err" &
