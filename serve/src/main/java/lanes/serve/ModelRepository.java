@@ -50,7 +50,8 @@ final class ModelRepository implements AutoCloseable {
     private Stamp currentStamp;
     /** Files that failed, by version (0 for the single-file source): not retried until their stamp changes. */
     private final Map<Long, Stamp> failed = new HashMap<>();
-    private final Map<Long, String> waiting = new HashMap<>();
+    /** Version directories skipped as ambiguous, with the reason last logged. */
+    private final Map<Long, String> skipped = new HashMap<>();
 
     ModelRepository(Path path, Duration poll, Log log, Metrics metrics) {
         this.path = path;
@@ -82,7 +83,7 @@ final class ModelRepository implements AutoCloseable {
         if (!Files.exists(path)) throw new NoSuchFileException(path.toString(), null, "no such file or directory");
         boolean serving;
         if (Files.isDirectory(path)) {
-            serving = pollDirectory(true);
+            serving = pollDirectory();
             if (!serving) log.warn(path + ": no numbered version directory with a .lnw file yet; waiting for one");
         } else {
             Stamp s = stamp(path);
@@ -104,7 +105,7 @@ final class ModelRepository implements AutoCloseable {
 
     private void pollSafely() {
         try {
-            if (Files.isDirectory(path)) pollDirectory(false);
+            if (Files.isDirectory(path)) pollDirectory();
             else pollFile();
         } catch (RuntimeException | IOException | OutOfMemoryError e) {
             log.warn(path + ": cannot check for a new model: " + e);
@@ -134,7 +135,7 @@ final class ModelRepository implements AutoCloseable {
      *
      * @return true when a model is served afterwards
      */
-    private boolean pollDirectory(boolean startUp) throws IOException {
+    private boolean pollDirectory() throws IOException {
         TreeMap<Long, Path> versions = versions();
         Served c = current;
         for (Map.Entry<Long, Path> e : versions.descendingMap().entrySet()) {
@@ -144,11 +145,11 @@ final class ModelRepository implements AutoCloseable {
                 file = modelFile(v, e.getValue());
             } catch (IOException ex) {
                 String why = ex.getMessage();
-                if (!why.equals(waiting.put(v, why)) && !why.contains("no .lnw file")) log.warn(why);
+                if (!why.equals(skipped.put(v, why))) log.warn(why); // once, not at every poll
                 continue;
             }
-            if (file == null) continue;
-            waiting.remove(v);
+            skipped.remove(v);
+            if (file == null) continue; // no weight file yet: being copied in, most likely
             Stamp s;
             try {
                 s = stamp(file);
