@@ -165,7 +165,7 @@ class PageBrowserTest {
     }
 
     @Test
-    void pickAnImageFile() throws Exception {
+    void pickOrDropAnImageFile() throws Exception {
         driver.manage().window().setSize(new Dimension(1000, 800));
         driver.get(server.base + "/");
         Path photo = Path.of("../tools/samples/digit-3-photo.jpg").toAbsolutePath().normalize();
@@ -175,6 +175,17 @@ class PageBrowserTest {
         var r = server.post("/v1/models/mnist:image", "image/jpeg", Files.readAllBytes(photo));
         assertArrayEquals(TestServer.floats(TestServer.arrayAfter(r.body(), "probabilities")), bars());
         screenshot("serve-page-file.png");
+
+        // Dropping a file: the page's drop handler gets a DataTransfer holding it, as from a file manager.
+        Path gif = Path.of("../tools/samples/digit-5-palette.gif").toAbsolutePath().normalize();
+        js("const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));"
+                + "const dt = new DataTransfer(); dt.items.add(new File([bytes], 'dropped.gif', {type: 'image/gif'}));"
+                + "document.body.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));",
+                Base64.getEncoder().encodeToString(Files.readAllBytes(gif)));
+        await("the dropped file's answer", () -> driver.findElement(By.id("status")).getText().equals("Predicted from dropped.gif."));
+        var dropped = server.post("/v1/models/mnist:image", "image/gif", Files.readAllBytes(gif));
+        assertEquals(dropped.body().replaceAll("(?s).*\"label\": ([0-9]+),.*", "$1"), driver.findElement(By.id("prediction")).getText());
+        assertArrayEquals(TestServer.floats(TestServer.arrayAfter(dropped.body(), "probabilities")), bars());
     }
 
     @Test
