@@ -227,6 +227,7 @@ final class Server implements AutoCloseable {
         return s;
     }
 
+    /** The version in the jar's manifest; from the classes directory (tests), the project's version. */
     static String version() {
         String v = Server.class.getPackage().getImplementationVersion();
         return v == null ? "0.2.0" : v;
