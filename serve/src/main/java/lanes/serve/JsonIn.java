@@ -42,6 +42,15 @@ final class JsonIn {
         return -1;
     }
 
+    /** The first significant character inside the array that comes next (without consuming anything); -1 if none. */
+    int peekNested() {
+        if (peek() != '[') return -1;
+        int save = pos++;
+        int c = peek();
+        pos = save;
+        return c;
+    }
+
     boolean consume(char c) {
         if (peek() == c) {
             pos++;

@@ -122,7 +122,9 @@ final class Predictions {
             if (k.equals("instances") || k.equals("inputs")) {
                 if (shape != null) throw HttpError.badRequest("give either \"instances\" or \"inputs\", not both");
                 key = k;
-                shape = in.tensor(k, values, maxValues);
+                shape = k.equals("inputs") && in.peek() == '{' ? namedInput(in, values, maxValues)
+                        : k.equals("instances") && in.peekNested() == '{' ? namedInstances(in, values, maxValues)
+                        : in.tensor(k, values, maxValues);
             } else {
                 in.skipValue(); // signature_name and anything else: one signature here
             }
@@ -132,6 +134,46 @@ final class Predictions {
         int n = batch(key, shape, sig, false);
         checkFinite(key, values, sig.inputSize());
         return new Request(key, values, n, null);
+    }
+
+    /**
+     * TF Serving's columnar form with named inputs, {@code {"inputs": {"input": [...]}}}: this model has
+     * one input, so the object must hold one tensor (whatever its name).
+     */
+    private static int[] namedInput(JsonIn in, JsonIn.Floats values, int maxValues) {
+        in.beginObject();
+        String name = in.nextKey();
+        if (name == null) throw HttpError.badRequest("\"inputs\" names no input; this model has one");
+        int[] shape = in.tensor("inputs." + name, values, maxValues);
+        if (in.nextKey() != null) throw HttpError.badRequest("\"inputs\" names more than one input; this model has one");
+        return shape;
+    }
+
+    /**
+     * TF Serving's row form with named inputs, {@code {"instances": [{"input": [...]}, ...]}}: one tensor
+     * per instance object, every instance the same shape; returns [instances, that shape...].
+     */
+    private static int[] namedInstances(JsonIn in, JsonIn.Floats values, int maxValues) {
+        in.expect('[');
+        int n = 0;
+        int[] first = null;
+        do {
+            String what = "instances[" + n + "]";
+            in.beginObject();
+            String name = in.nextKey();
+            if (name == null) throw HttpError.badRequest(what + " names no input; this model has one");
+            int[] shape = in.tensor(what + "." + name, values, maxValues - values.size);
+            if (in.nextKey() != null) throw HttpError.badRequest(what + " names more than one input; this model has one");
+            if (first == null) first = shape;
+            else if (!java.util.Arrays.equals(first, shape)) throw HttpError.badRequest(what + " has shape "
+                    + java.util.Arrays.toString(shape) + ", instances[0] has " + java.util.Arrays.toString(first));
+            n++;
+        } while (in.consume(','));
+        in.expect(']');
+        int[] shape = new int[first.length + 1];
+        shape[0] = n;
+        System.arraycopy(first, 0, shape, 1, first.length);
+        return shape;
     }
 
     /** Parses a v2 infer body and checks it against the model, as {@link #parseV1}. */

@@ -27,6 +27,8 @@ class ParseRobustnessTest {
         List<String> seeds = List.of(
                 "{\"instances\": [" + TestServer.array(x) + "]}",
                 "{\"inputs\": [[[1, 2], [3, 4]]], \"signature_name\": \"x\"}",
+                "{\"instances\": [{\"input\": [1, 2]}, {\"input\": " + TestServer.array(x) + "}]}",
+                "{\"inputs\": {\"input\": [" + TestServer.array(x) + "]}}",
                 "{\"id\": \"a\\\"b\", \"inputs\": [{\"name\": \"input\", \"shape\": [1, 784], \"datatype\": \"FP32\", \"data\": "
                         + TestServer.array(x) + "}], \"outputs\": [{\"name\": \"probabilities\"}]}",
                 "{\"inputs\": [{\"name\": \"input\", \"shape\": [1, 28, 28], \"datatype\": \"FP32\", \"data\": [[1, 2], [3]]}]}");

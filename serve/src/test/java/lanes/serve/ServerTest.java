@@ -94,6 +94,23 @@ class ServerTest {
     }
 
     @Test
+    void v1NamedInputsInRowAndColumnForm() throws IOException {
+        float[] a = digit(6), b = digit(7);
+        var rows = s.postJson("/v1/models/mnist:predict", "{\"instances\": [{\"input\": " + array(a) + "}, {\"input\": " + array(b) + "}]}");
+        assertEquals(200, rows.status(), rows.body());
+        float[] both = floats(arrayAfter(rows.body(), "predictions"));
+        assertArrayEquals(expected(a), java.util.Arrays.copyOfRange(both, 0, 10));
+        assertArrayEquals(expected(b), java.util.Arrays.copyOfRange(both, 10, 20));
+        var columns = s.postJson("/v1/models/mnist:predict", "{\"inputs\": {\"x\": [" + array(b) + "]}}");
+        assertEquals(200, columns.status(), columns.body());
+        assertArrayEquals(expected(b), floats(arrayAfter(columns.body(), "outputs")));
+        error(s.postJson("/v1/models/mnist:predict", "{\"instances\": [{\"input\": " + array(a) + "}, {\"input\": [1]}]}"), 400,
+                "instances[1] has shape [1], instances[0] has [784]");
+        error(s.postJson("/v1/models/mnist:predict", "{\"inputs\": {\"x\": [" + array(b) + "], \"y\": 1}}"), 400, "more than one input");
+        error(s.postJson("/v1/models/mnist:predict", "{\"instances\": [{}]}"), 400, "names no input");
+    }
+
+    @Test
     void v1StatusAndMetadata() throws IOException {
         var r = s.get("/v1/models/mnist");
         assertEquals(200, r.status());
