@@ -7,7 +7,9 @@
 #   POST /v1/models/mnist:image     a PNG file (tools/samples/digit-7-drawing.png)
 # and prints, per endpoint, requests/s, p50/p99 latency and errors (socket errors and non-2xx), then the
 # time inside the server per stage (read, parse, predict, encode, send: means from /metrics over that
-# run), and finally the server's resident size after the load and its exit status after SIGTERM.
+# run) and the server's CPU time per request (user + system, from /proc: a figure that other load on
+# the machine hardly moves, unlike requests/s), and finally the server's resident size after the load
+# and its exit status after SIGTERM.
 # Only 127.0.0.1 is ever contacted. Requires wrk (apt-get install wrk) and /usr/bin/python3.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -65,15 +67,27 @@ stage_sums() { # stage count sum, one line per stage
   curl -sf "$base/metrics" | sed -n 's/^lanes_serve_stage_duration_seconds_\(sum\|count\){stage="\([a-z]*\)"} \(.*\)$/\2 \1 \3/p'
 }
 
+cpu_ticks() { # the server's user + system CPU time, in clock ticks
+  awk '{print $14 + $15}' "/proc/$server_pid/stat"
+}
+
 run() { # name path body type seconds
   local name=$1 path=$2 body=$3 type=$4 secs=$5
   stage_sums >"$work/before"
+  local ticks0
+  ticks0=$(cpu_ticks)
   local out
   out=$(LANES_BODY=$body LANES_TYPE=$type wrk -t"$threads" -c"$connections" -d"${secs}s" --timeout 5s --latency \
     -s "$root/bench/serve/post.lua" "$base$path" | grep '^lanes-wrk:')
   stage_sums >"$work/after"
   [ "$name" = warmup ] && return 0
   echo "$name $out" | sed 's/lanes-wrk: //'
+  # CPU the server spent per request: unlike requests/s, hardly moved by other load on the machine.
+  local requests ticks hz
+  requests=$(echo "$out" | sed -n 's/.*requests=\([0-9]*\).*/\1/p')
+  ticks=$(( $(cpu_ticks) - ticks0 ))
+  hz=$(getconf CLK_TCK)
+  echo "    server CPU per request: $(awk -v t="$ticks" -v hz="$hz" -v n="$requests" 'BEGIN {printf "%.1f", n ? 1e6 * t / hz / n : 0}') µs"
   /usr/bin/python3 - "$work/before" "$work/after" <<'PY'
 import sys
 def read(f):

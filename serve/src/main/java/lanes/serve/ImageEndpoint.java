@@ -70,10 +70,13 @@ final class ImageEndpoint {
 
         float[] probs = new float[sig.outputs()];
         int label;
+        var predictor = s.predictors().take();
         try {
-            label = s.model().predict(input, probs);
+            label = predictor.predict(input, probs);
         } catch (IllegalArgumentException e) {
             throw HttpError.badRequest(e.getMessage());
+        } finally {
+            s.predictors().give(predictor);
         }
         long t3 = System.nanoTime();
         server.metrics.stage(Metrics.Stage.PREDICT, t3 - t2);

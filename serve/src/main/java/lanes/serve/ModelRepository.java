@@ -215,7 +215,7 @@ final class ModelRepository implements AutoCloseable {
     private void install(Model m, long version, String source, Stamp stamp, long startNanos) {
         Served previous = current;
         currentStamp = stamp;
-        current = new Served(m, version, source, Signature.of(m), Instant.now());
+        current = new Served(m, version, source, Instant.now());
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         metrics.modelLoaded(version, seconds);
         log.info((previous == null ? "loaded " : "reloaded: now serving ") + "version " + version + " from " + source

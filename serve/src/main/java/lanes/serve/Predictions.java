@@ -3,6 +3,7 @@ package lanes.serve;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import lanes.engine.Metadata;
+import lanes.engine.Predictor;
 
 /**
  * The two prediction APIs over one model: TensorFlow Serving's REST API (v1) and the Open Inference
@@ -268,31 +269,32 @@ final class Predictions {
         }
     }
 
-    /** Predicts {@code n} examples; returns their outputs one after another. */
+    /** Predicts {@code n} examples with a borrowed predictor; returns their outputs one after another. */
     private static float[] predict(Served s, JsonIn.Floats values, int n, String what) {
         int in = s.signature().inputSize(), k = s.signature().outputs();
         float[] out = new float[n * k];
-        if (n == 1 && values.a.length == in) { // the common case: the parse buffer is the input, no copy
-            predictOne(s, values.a, out, 0, what, 0);
+        Predictor predictor = s.predictors().take();
+        try {
+            if (n == 1 && values.a.length == in) { // the common case: the parse buffer is the input, no copy
+                predictOne(predictor, values.a, out, what, 0);
+                return out;
+            }
+            float[] x = new float[in];
+            float[] p = n > 1 ? new float[k] : out;
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(values.a, i * in, x, 0, in);
+                predictOne(predictor, x, p, what, i);
+                if (p != out) System.arraycopy(p, 0, out, i * k, k);
+            }
             return out;
+        } finally {
+            s.predictors().give(predictor);
         }
-        float[] x = new float[in];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(values.a, i * in, x, 0, in);
-            predictOne(s, x, out, i * k, what, i);
-        }
-        return out;
     }
 
-    private static void predictOne(Served s, float[] x, float[] out, int off, String what, int example) {
+    private static void predictOne(Predictor predictor, float[] x, float[] out, String what, int example) {
         try {
-            if (off == 0) {
-                s.model().predict(x, out);
-            } else {
-                float[] p = new float[s.signature().outputs()];
-                s.model().predict(x, p);
-                System.arraycopy(p, 0, out, off, p.length);
-            }
+            predictor.predict(x, out);
         } catch (IllegalArgumentException e) { // outputs overflowed: inputs far outside the training range
             throw HttpError.badRequest(what + ": example " + example + ": " + e.getMessage());
         }
