@@ -220,8 +220,9 @@ final class Server implements AutoCloseable {
             throw HttpError.notFound("no model named '" + call.model() + "' (this server serves '" + config.name() + "')");
         }
         Served s = models.current();
-        if (s == null || stopping) throw new HttpError(503, "model " + config.name() + " is not ready ("
-                + (stopping ? "shutting down" : "no version loaded yet") + ")", "Retry-After", "1");
+        // Not "stopping": a request that got in before the listener closed is in flight, and is answered.
+        if (s == null) throw new HttpError(503, "model " + config.name() + " is not ready (no version loaded yet)",
+                "Retry-After", "1");
         if (call.version() >= 0 && call.version() != s.version()) throw HttpError.notFound(
                 "model " + config.name() + " has no version " + call.version() + " (serving version " + s.version() + ")");
         return s;
