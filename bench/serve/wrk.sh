@@ -107,7 +107,7 @@ PY
 }
 
 echo "wrk: $connections connections, $threads threads, ${duration}s per endpoint, 127.0.0.1"
-run warmup /v1/models/mnist:predict "$work/v1.json" application/json 3
+run warmup /v1/models/mnist:predict "$work/v1.json" application/json 8
 run v1_predict /v1/models/mnist:predict "$work/v1.json" application/json "$duration"
 run warmup /v2/models/mnist/infer "$work/v2.json" application/json 2
 run v2_infer /v2/models/mnist/infer "$work/v2.json" application/json "$duration"

@@ -257,10 +257,13 @@ final class JsonIn {
 
     /**
      * A JSON number as the nearest float (the same as {@link Float#parseFloat}, which is the oracle in the
-     * tests). Fast path: up to 18 significant digits and a power of ten up to 22 are both exact doubles, so
-     * one division or multiplication gives the correctly rounded double; rounding that to float is correct
-     * unless the double landed exactly on a midpoint between two floats (then double rounding could err)
-     * or outside float's normal range; those, and longer numbers, go through {@link Float#parseFloat}.
+     * tests). Fast path, up to 18 significant digits and a power of ten up to 22 (exact as a double):
+     * below 2^53 the digits are an exact double too, so one division or multiplication gives the correctly
+     * rounded double, and rounding that to float is correct unless it landed exactly on a midpoint between
+     * two floats. Above 2^53 (the 17-digit numbers Python writes for float32 values) the digits are rounded
+     * to double first: the result is then within a few double ulps of the true value, and the float is
+     * still correct unless that is within 16 ulps of a midpoint. The doubtful cases, numbers outside
+     * float's normal range, and longer numbers go through {@link Float#parseFloat}.
      */
     float number() {
         peek();
@@ -323,11 +326,14 @@ final class JsonIn {
             exp10 += eneg ? -e : e;
         }
         if (mant == 0 && !slow) return neg ? -0f : 0f;
-        if (!slow && mant < (1L << 53) && exp10 >= -22 && exp10 <= 22) {
+        if (!slow && exp10 >= -22 && exp10 <= 22) {
             double d = exp10 < 0 ? mant / POW10[-exp10] : mant * POW10[exp10];
-            long bits = Double.doubleToRawLongBits(d);
-            boolean midpoint = (bits & 0x1FFF_FFFFL) == 0x1000_0000L;
-            if (!midpoint && d >= 0x1p-125 && d <= 0x1p127) return (float) (neg ? -d : d);
+            // The double's bits below float precision: 0x1000_0000 is exactly half a float ulp.
+            long below = Double.doubleToRawLongBits(d) & 0x1FFF_FFFFL;
+            boolean unsure = mant < (1L << 53)
+                    ? below == 0x1000_0000L                          // one rounding: only an exact midpoint is in doubt
+                    : Math.abs(below - 0x1000_0000L) <= 16;          // two roundings (long to double, then /): a few ulps
+            if (!unsure && d >= 0x1p-125 && d <= 0x1p127) return (float) (neg ? -d : d);
         }
         return Float.parseFloat(new String(b, start, pos - start, StandardCharsets.ISO_8859_1));
     }

@@ -51,6 +51,16 @@ class JsonInTest {
             };
             same(s);
         }
+        // What Python writes for float32 values (numpy's tolist() gives doubles): 17 significant digits,
+        // above 2^53, so the digits themselves are rounded on the way; and random 17- and 18-digit numbers.
+        for (int i = 0; i < 100_000; i++) {
+            float f = Float.intBitsToFloat(rnd.nextInt(0x7f000000) + 0x00800000);
+            same(Double.toString((double) f));
+            same(Double.toString(rnd.nextFloat()));
+            long m = 100_000_000_000_000_000L + (rnd.nextLong() >>> 1) % 900_000_000_000_000_000L; // 18 digits
+            same(m + "e" + (rnd.nextInt(40) - 40));
+            same("0." + Long.toString(m).substring(0, 17 + rnd.nextInt(2)));
+        }
         // Exact float midpoints, where rounding through double could go wrong: ties to even, like parseFloat.
         for (int i = 0; i < 20_000; i++) {
             float f = Float.intBitsToFloat(rnd.nextInt(0x7f000000) + 0x00800000);
