@@ -96,14 +96,14 @@ final class VectorImages {
             java.util.Arrays.fill(b, outC, ldw, 0f);
         }
         if (padded && s.image.length < hp * wp * inC) s.image = new float[hp * wp * inC];
-        int inSize = inH * inW * inC, outSize = outH * outW * outC;
+        int inSize = inH * inW * inC, outSize = outH * outW * outC, yEnd = yOff + rows * outSize;
         for (int img = 0; img < rows; img++) {
             int xi = xOff + img * inSize;
             if (padded) {
                 padImage(x, xi, inH, inW, inC, padTop, padLeft, hp, wp, s.image);
-                image(s.image, 0, wp * inC, inC, outC, kH, kW, strideH, strideW, outH, outW, half, ldw, w, wOff, b, bo, y, yOff + img * outSize, s.offsets, s.tile);
+                image(s.image, 0, wp * inC, inC, outC, kH, kW, strideH, strideW, outH, outW, half, ldw, w, wOff, b, bo, y, yOff + img * outSize, yEnd, s.offsets, s.tile);
             } else {
-                image(x, xi, inW * inC, inC, outC, kH, kW, strideH, strideW, outH, outW, half, ldw, w, wOff, b, bo, y, yOff + img * outSize, s.offsets, s.tile);
+                image(x, xi, inW * inC, inC, outC, kH, kW, strideH, strideW, outH, outW, half, ldw, w, wOff, b, bo, y, yOff + img * outSize, yEnd, s.offsets, s.tile);
             }
         }
     }
@@ -124,7 +124,7 @@ final class VectorImages {
      */
     private static void image(float[] src, int s0, int rowLen, int inC, int outC, int kH, int kW, int strideH, int strideW,
                               int outH, int outW, boolean half, int ldw, float[] w, int wOff, float[] b, int bOff, float[] y, int y0,
-                              int[] offsets, float[] tmp) {
+                              int yEnd, int[] offsets, float[] tmp) {
         int pixels = outH * outW, kwc = kW * inC, m = 0;
         if (half) {
             for (; m + R <= pixels; m += R) {
@@ -132,10 +132,10 @@ final class VectorImages {
                         base(s0, m + 2, outW, strideH, strideW, rowLen, inC), base(s0, m + 3, outW, strideH, strideW, rowLen, inC),
                         base(s0, m + 4, outW, strideH, strideW, rowLen, inC), base(s0, m + 5, outW, strideH, strideW, rowLen, inC),
                         base(s0, m + 6, outW, strideH, strideW, rowLen, inC), base(s0, m + 7, outW, strideH, strideW, rowLen, inC),
-                        offsets, kH * kwc, w, wOff, ldw, b, bOff, y, y0 + m * outC, outC, tmp);
+                        offsets, kH * kwc, w, wOff, ldw, b, bOff, y, y0 + m * outC, outC, yEnd, tmp);
             }
             for (; m < pixels; m++) {
-                tile1x1Half(src, base(s0, m, outW, strideH, strideW, rowLen, inC), kH, kwc, rowLen, w, wOff, ldw, b, bOff, y, y0 + m * outC, outC, tmp);
+                tile1x1Half(src, base(s0, m, outW, strideH, strideW, rowLen, inC), kH, kwc, rowLen, w, wOff, ldw, b, bOff, y, y0 + m * outC, outC, yEnd, tmp);
             }
             return;
         }
@@ -265,10 +265,17 @@ final class VectorImages {
         }
     }
 
-    /** As {@link #tile8x1} on the 256-bit species, for at most 8 channels ({@code ldy} of them real). */
+    /**
+     * As {@link #tile8x1} on the 256-bit species, for at most 8 channels ({@code ldy} of them real). With
+     * fewer than 8 channels a pixel's whole vector is still stored straight into y, pixels in ascending
+     * order: its padding lanes land on the next pixel's first channels, which that pixel's own store then
+     * overwrites. Only a store that would reach past yEnd, the end of this call's output, goes through tmp.
+     * Copying every pixel out of tmp instead (8 short arraycopies per tile) cost a third of LeNet's first
+     * layer.
+     */
     private static void tile8x1Half(float[] src, int b0, int b1, int b2, int b3, int b4, int b5, int b6, int b7,
                                     int[] offsets, int taps, float[] w, int w0, int ldw, float[] bias, int bj,
-                                    float[] y, int y0, int ldy, float[] tmp) {
+                                    float[] y, int y0, int ldy, int yEnd, float[] tmp) {
         FloatVector z = FloatVector.zero(H);
         FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
         for (int q = 0; q < taps; q++) {
@@ -284,7 +291,7 @@ final class VectorImages {
             a7 = FloatVector.broadcast(H, src[b7 + xi]).fma(wv, a7);
         }
         FloatVector c = FloatVector.fromArray(H, bias, bj);
-        boolean direct = ldy >= HL;
+        boolean direct = y0 + 7 * ldy + HL <= yEnd;
         float[] out = direct ? y : tmp;
         int o = direct ? y0 : 0, ld = direct ? ldy : HL;
         a0.add(c).intoArray(out, o); a1.add(c).intoArray(out, o + ld);
@@ -295,13 +302,13 @@ final class VectorImages {
     }
 
     private static void tile1x1Half(float[] src, int b0, int kH, int kwc, int rowLen, float[] w, int w0, int ldw,
-                                    float[] bias, int bj, float[] y, int y0, int live, float[] tmp) {
+                                    float[] bias, int bj, float[] y, int y0, int live, int yEnd, float[] tmp) {
         FloatVector a = FloatVector.zero(H);
         for (int kh = 0; kh < kH; kh++) {
             int xr = b0 + kh * rowLen, wr = w0 + kh * kwc * ldw;
             for (int t = 0; t < kwc; t++) a = FloatVector.broadcast(H, src[xr + t]).fma(FloatVector.fromArray(H, w, wr + t * ldw), a);
         }
-        if (live >= HL) {
+        if (y0 + HL <= yEnd) { // the padding lanes as in tile8x1Half
             a.add(FloatVector.fromArray(H, bias, bj)).intoArray(y, y0);
         } else {
             a.add(FloatVector.fromArray(H, bias, bj)).intoArray(tmp, 0);
@@ -317,7 +324,16 @@ final class VectorImages {
      * general loops' index arithmetic cost more than the four loads (24×24×16 pooled 2×2, Zen 4, 512-bit:
      * 1.46 µs through the general loops, 0.84 µs here; the scalar kernel takes 4.2 µs).
      */
-    private static void pool2x2(float[] x, int p, int row, int ch, float[] y, int yo) {
+    private static void pool2x2(float[] x, int p, int row, int ch, float[] y, int yo, int yEnd) {
+        if (ch < HL && yo + HL <= yEnd && p + row + ch + HL <= x.length) {
+            // Few channels (LeNet's 6): one vector per pixel, its padding lanes stored onto the next
+            // pixel's channels, which that pixel's own store overwrites (pixels go in ascending order);
+            // a 4-lane vector and 2 scalar maxima per pixel took 2.0 µs for LeNet's 28×28×6 pooling.
+            FloatVector.fromArray(H, x, p).max(FloatVector.fromArray(H, x, p + ch))
+                    .max(FloatVector.fromArray(H, x, p + row)).max(FloatVector.fromArray(H, x, p + row + ch))
+                    .intoArray(y, yo);
+            return;
+        }
         int c = 0;
         for (; c + L <= ch; c += L) {
             FloatVector.fromArray(F, x, p + c).max(FloatVector.fromArray(F, x, p + ch + c))
@@ -338,6 +354,7 @@ final class VectorImages {
      */
     static void maxPool2d(int rows, int inH, int inW, int ch, int poolH, int poolW, int strideH, int strideW,
                           int padTop, int padLeft, int outH, int outW, float[] x, int xOff, float[] y, int yOff) {
+        int yEnd = yOff + rows * outH * outW * ch;
         for (int img = 0; img < rows; img++) {
             int xi = xOff + img * inH * inW * ch;
             for (int oh = 0; oh < outH; oh++) {
@@ -347,7 +364,7 @@ final class VectorImages {
                     int yo = yOff + ((img * outH + oh) * outW + ow) * ch;
                     int first = xi + ((h0 + khLo) * inW + w0 + kwLo) * ch, c = 0;
                     if (poolH == 2 && poolW == 2 && khLo == 0 && khHi == 2 && kwLo == 0 && kwHi == 2) {
-                        pool2x2(x, first, inW * ch, ch, y, yo);
+                        pool2x2(x, first, inW * ch, ch, y, yo, yEnd);
                         continue;
                     }
                     for (; c + L <= ch; c += L) {
