@@ -68,8 +68,11 @@ final class VectorImages {
                        Kernels.Workspace workspace) {
         // the part of the padded image the windows read
         int hp = (outH - 1) * strideH + kH, wp = (outW - 1) * strideW + kW;
-        boolean padded = padTop > 0 || padLeft > 0 || hp > inH || wp > inW;
         boolean half = L > HL && outC <= HL;
+        // a 1-channel image at column stride 1 into few channels: vectorised across a row's pixels
+        // instead, reading the image from the padded copy (which has room for the last row's overrun)
+        boolean byRow = half && inC == 1 && strideW == 1;
+        boolean padded = byRow || padTop > 0 || padLeft > 0 || hp > inH || wp > inW;
         int lanes = half ? HL : L, ldw = (outC + lanes - 1) / lanes * lanes, taps = kH * kW * inC;
         Kernels.Workspace ws = workspace != null ? workspace : Kernels.Workspace.perThread();
         if (!(ws.images instanceof Scratch)) ws.images = new Scratch();
@@ -88,19 +91,26 @@ final class VectorImages {
             b = s.bias;
             wOff = 0;
             bo = 0;
-            for (int t = 0; t < taps; t++) {
-                System.arraycopy(kernel, kOff + t * outC, w, t * ldw, outC);
-                java.util.Arrays.fill(w, t * ldw + outC, (t + 1) * ldw, 0f);
+            // one plain loop: an arraycopy and a fill per tap (50 calls of 6 and 2 floats for LeNet's
+            // first layer) cost more than the copying itself
+            for (int t = 0, src = kOff, dst = 0; t < taps; t++, src += outC) {
+                for (int j = 0; j < outC; j++) w[dst++] = kernel[src + j];
+                for (int j = outC; j < ldw; j++) w[dst++] = 0f;
             }
             System.arraycopy(bias, bOff, b, 0, outC);
             java.util.Arrays.fill(b, outC, ldw, 0f);
         }
-        if (padded && s.image.length < hp * wp * inC) s.image = new float[hp * wp * inC];
+        int imageLen = hp * wp * inC + (byRow ? 2 * L : 0);
+        if (padded && s.image.length < imageLen) s.image = new float[imageLen];
         int inSize = inH * inW * inC, outSize = outH * outW * outC, yEnd = yOff + rows * outSize;
         for (int img = 0; img < rows; img++) {
             int xi = xOff + img * inSize;
             if (padded) {
                 padImage(x, xi, inH, inW, inC, padTop, padLeft, hp, wp, s.image);
+                if (byRow) {
+                    byRow(s.image, wp, kH, kW, strideH, outH, outW, outC, ldw, w, wOff, b, bo, y, yOff + img * outSize, s.tile);
+                    continue;
+                }
                 image(s.image, 0, wp * inC, inC, outC, kH, kW, strideH, strideW, outH, outW, half, ldw, w, wOff, b, bo, y, yOff + img * outSize, yEnd, s.offsets, s.tile);
             } else {
                 image(x, xi, inW * inC, inC, outC, kH, kW, strideH, strideW, outH, outW, half, ldw, w, wOff, b, bo, y, yOff + img * outSize, yEnd, s.offsets, s.tile);
@@ -153,6 +163,49 @@ final class VectorImages {
         for (; m < pixels; m++) {
             int b0 = base(s0, m, outW, strideH, strideW, rowLen, inC);
             for (int j = 0; j < ldw; j += L) tile1x1(src, b0, kH, kwc, rowLen, w, wOff + j, ldw, b, bOff + j, y, y0 + m * outC + j, outC - j, tmp);
+        }
+    }
+
+    /**
+     * One padded 1-channel image (rows wp floats apart, 2·L floats of slack after it), column stride 1:
+     * 2·L output pixels of a row × 2 channels at a time, x[oh·strideH + kh][ow + kw ..] being contiguous.
+     * Each output element is still acc = 0, fma over kh, kw ascending, then + bias: the same bits as the
+     * tiles. LeNet's first layer (28 wide, 6 channels) thus fills 28 of 32 lanes, not 6 of 8, and loads
+     * 2 image vectors and 2 weights per 4 fma instead of 8 pixels and a weight vector per 8 (each pixel
+     * load with its own bounds check). The lanes past outW read the slack or the next row and are not
+     * stored; the outputs go to y channel-interleaved, through tmp.
+     */
+    private static void byRow(float[] src, int wp, int kH, int kW, int strideH, int outH, int outW, int outC, int ldw,
+                              float[] w, int wOff, float[] b, int bOff, float[] y, int y0, float[] tmp) {
+        for (int oh = 0; oh < outH; oh++) {
+            int r0 = oh * strideH * wp;
+            for (int ow0 = 0; ow0 < outW; ow0 += 2 * L) {
+                int n = Math.min(2 * L, outW - ow0);
+                for (int oc = 0; oc < outC; oc += 2) {
+                    FloatVector z = FloatVector.zero(F);
+                    FloatVector a00 = z, a01 = z, a10 = z, a11 = z;
+                    for (int kh = 0; kh < kH; kh++) {
+                        int xr = r0 + kh * wp + ow0, wr = wOff + kh * kW * ldw + oc;
+                        for (int kw = 0; kw < kW; kw++) {
+                            FloatVector x0 = FloatVector.fromArray(F, src, xr + kw), x1 = FloatVector.fromArray(F, src, xr + kw + L);
+                            int wi = wr + kw * ldw;
+                            FloatVector w0 = FloatVector.broadcast(F, w[wi]), w1 = FloatVector.broadcast(F, w[wi + 1]);
+                            a00 = x0.fma(w0, a00); a01 = x0.fma(w1, a01);
+                            a10 = x1.fma(w0, a10); a11 = x1.fma(w1, a11);
+                        }
+                    }
+                    // ldw is even (a whole vector), so channel oc + 1 has a weight and a bias, zero if padding
+                    FloatVector c0 = FloatVector.broadcast(F, b[bOff + oc]), c1 = FloatVector.broadcast(F, b[bOff + oc + 1]);
+                    a00.add(c0).intoArray(tmp, 0); a10.add(c0).intoArray(tmp, L);
+                    a01.add(c1).intoArray(tmp, 2 * L); a11.add(c1).intoArray(tmp, 3 * L);
+                    int yo = y0 + (oh * outW + ow0) * outC + oc;
+                    if (oc + 1 < outC) {
+                        for (int i = 0; i < n; i++, yo += outC) { y[yo] = tmp[i]; y[yo + 1] = tmp[2 * L + i]; }
+                    } else {
+                        for (int i = 0; i < n; i++, yo += outC) y[yo] = tmp[i];
+                    }
+                }
+            }
         }
     }
 
