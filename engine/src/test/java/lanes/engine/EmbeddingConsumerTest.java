@@ -48,7 +48,7 @@ class EmbeddingConsumerTest {
                     int label = model.predict(pixels, p);
                     System.out.println("consumer=" + Main.class.getModule().getName()
                             + " engine=" + Model.class.getModule().getName()
-                            + " kernels=" + KernelsProvider.get().getClass().getSimpleName()
+                            + " kernels=" + (KernelsProvider.get().vectorBits() > 0 ? "VectorKernels" : "ScalarKernels")
                             + " jfr=" + JfrSupport.active()
                             + " label=" + label + " p=" + Integer.toHexString(Float.floatToIntBits(p[label])));
                 }
