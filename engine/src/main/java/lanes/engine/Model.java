@@ -41,12 +41,9 @@ public final class Model {
     final Kernels kernels;
     private final Weights weights;
     private final String source;
-    // Scratch per thread for predict() and for predictBatch's chunks, shared by every model: nothing in it
-    // refers to a model, and no model owns a ThreadLocal, so a model that is dropped (a service reloading
-    // its weights) leaves nothing behind on the threads that used it. A thread-local per model kept each
-    // one alive through its own value, or its buffers until the thread's map happened to purge them.
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-    private static final ThreadLocal<Scratch> BATCH_SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    // Scratch (activations and the kernels' workspace) comes from Scratch.acquire(): per platform thread,
+    // pooled for virtual threads, shared by every model, so a dropped model (a service reloading its
+    // weights) leaves nothing behind on the threads that used it.
     private final int batchRows; // rows per kernel call in predictBatch: BATCH_ROWS, fewer for very wide layers
 
     private Model(Weights weights, String source, Kernels kernels) {
@@ -61,32 +58,6 @@ public final class Model {
         this.maxWidth = plan.maxWidth;
         this.batchRows = (int) Math.max(1, Math.min(BATCH_ROWS, BATCH_SCRATCH_FLOATS / maxWidth));
     }
-
-    /**
-     * Two activation buffers, grown to the largest need the thread has had, up to {@link #KEPT_FLOATS};
-     * a larger need (a layer wider than the weight file allows, built in memory) gets buffers of its own
-     * for that call, so one huge model does not pin its scratch on every thread for good.
-     */
-    private static final class Scratch {
-        float[] even = new float[0], odd = new float[0];
-
-        Scratch fit(int floats) {
-            if (floats > KEPT_FLOATS) {
-                Scratch once = new Scratch();
-                once.even = new float[floats];
-                once.odd = new float[floats];
-                return once;
-            }
-            if (even.length < floats) {
-                even = new float[floats];
-                odd = new float[floats];
-            }
-            return this;
-        }
-    }
-
-    /** Scratch kept per thread: an activation of 2^20 values (a dense layer of the file's widest), 4 MiB a buffer. */
-    private static final int KEPT_FLOATS = 1 << 20;
 
     /**
      * Reads and validates a weight file.
@@ -195,16 +166,23 @@ public final class Model {
      *                                  almost always; finite values far outside the training range can)
      */
     public int predict(float[] input) {
-        Scratch s = SCRATCH.get().fit(maxWidth);
-        return JfrSupport.active() ? EngineEvents.predict(this, s.even, s.odd, input, null) : run(s.even, s.odd, input, null);
+        return predictWith(input, null);
     }
 
     /** The most probable class, with all class probabilities written to {@code probabilities}. */
     public int predict(float[] input, float[] probabilities) {
         checkProbabilities(probabilities);
-        Scratch s = SCRATCH.get().fit(maxWidth);
-        return JfrSupport.active() ? EngineEvents.predict(this, s.even, s.odd, input, probabilities)
-                : run(s.even, s.odd, input, probabilities);
+        return predictWith(input, probabilities);
+    }
+
+    private int predictWith(float[] input, float[] probabilities) {
+        Scratch held = Scratch.acquire();
+        try {
+            Scratch s = held.fit(maxWidth);
+            return JfrSupport.active() ? EngineEvents.predict(this, s, input, probabilities) : run(s, input, probabilities);
+        } finally {
+            Scratch.release(held);
+        }
     }
 
     void checkProbabilities(float[] probabilities) {
@@ -214,10 +192,10 @@ public final class Model {
     }
 
     /** One prediction with the given scratch; probabilities may be null (then no softmax is computed). */
-    int run(float[] even, float[] odd, float[] input, float[] probabilities) {
+    int run(Scratch s, float[] input, float[] probabilities) {
         if (input == null || input.length != inputSize) throw new IllegalArgumentException(
                 "input must have " + inputSize + " values, has " + (input == null ? "none (null)" : input.length));
-        float[] logits = forward(1, input, 0, even, odd);
+        float[] logits = forward(1, input, 0, s);
         checkFinite(logits, 0, input, 0, -1);
         int label = kernels.argmax(outputs, logits, 0);
         if (probabilities != null) finish(1, logits, 0, probabilities, 0);
@@ -259,13 +237,18 @@ public final class Model {
                 "probabilities must hold " + count + " x " + outputs + " values, has " + probabilities.length);
         java.util.Objects.requireNonNull(scheduler, "scheduler");
         Runnable batch = () -> scheduler.forRange(count, batchRows, (r0, r1) -> {
-            Scratch s = BATCH_SCRATCH.get().fit(batchRows * maxWidth);
-            for (int from = r0; from < r1; from += batchRows) {
-                int rows = Math.min(batchRows, r1 - from);
-                float[] x = forward(rows, inputs, from * inputSize, s.even, s.odd);
-                for (int r = 0; r < rows; r++) checkFinite(x, r * outputs, inputs, (from + r) * inputSize, from + r);
-                for (int r = 0; r < rows; r++) labels[from + r] = kernels.argmax(outputs, x, r * outputs);
-                if (probabilities != null) finish(rows, x, 0, probabilities, from * outputs);
+            Scratch held = Scratch.acquire();
+            try {
+                Scratch s = held.fit(batchRows * maxWidth);
+                for (int from = r0; from < r1; from += batchRows) {
+                    int rows = Math.min(batchRows, r1 - from);
+                    float[] x = forward(rows, inputs, from * inputSize, s);
+                    for (int r = 0; r < rows; r++) checkFinite(x, r * outputs, inputs, (from + r) * inputSize, from + r);
+                    for (int r = 0; r < rows; r++) labels[from + r] = kernels.argmax(outputs, x, r * outputs);
+                    if (probabilities != null) finish(rows, x, 0, probabilities, from * outputs);
+                }
+            } finally {
+                Scratch.release(held);
             }
         });
         if (JfrSupport.active()) EngineEvents.predictBatch(batch, count); else batch.run();
@@ -281,12 +264,12 @@ public final class Model {
      * the previous one did not, element-wise ops in place (but never into the caller's input). Returns the
      * buffer holding the pre-softmax outputs, from index 0.
      */
-    float[] forward(int rows, float[] input, int inputOff, float[] even, float[] odd) {
-        float[] x = input;
+    float[] forward(int rows, float[] input, int inputOff, Scratch s) {
+        float[] even = s.even, odd = s.odd, x = input;
         int xOff = inputOff;
         for (Op op : ops) {
             float[] y = op.inPlace && x != input ? x : x == even ? odd : even;
-            op.run(kernels, rows, x, xOff, y, 0);
+            op.run(kernels, s.workspace, rows, x, xOff, y, 0);
             x = y;
             xOff = 0;
         }
