@@ -45,6 +45,8 @@ public final class Model {
     // pooled for virtual threads, shared by every model, so a dropped model (a service reloading its
     // weights) leaves nothing behind on the threads that used it.
     private final int batchRows; // rows per kernel call in predictBatch: BATCH_ROWS, fewer for very wide layers
+    /** Whether every input value is checked to lie in [0, 1] before it runs ({@link #withInputCheck()}). */
+    private final boolean checkInputs;
 
     private Model(Weights weights, String source, Kernels kernels) {
         this.weights = weights;
@@ -57,6 +59,38 @@ public final class Model {
         this.outputs = weights.outputSize();
         this.maxWidth = plan.maxWidth;
         this.batchRows = (int) Math.max(1, Math.min(BATCH_ROWS, BATCH_SCRATCH_FLOATS / maxWidth));
+        this.checkInputs = false;
+    }
+
+    /** The same compiled network (shared: ops are immutable), with the input check on or off. */
+    private Model(Model m, boolean checkInputs) {
+        this.weights = m.weights;
+        this.source = m.source;
+        this.kernels = m.kernels;
+        this.ops = m.ops;
+        this.softmaxOutput = m.softmaxOutput;
+        this.inputSize = m.inputSize;
+        this.outputs = m.outputs;
+        this.maxWidth = m.maxWidth;
+        this.batchRows = m.batchRows;
+        this.checkInputs = checkInputs;
+    }
+
+    /**
+     * This model with the input check on: every predict and predictBatch first checks that each input
+     * value lies in [0, 1] (the Lanes input convention, whatever {@link #inputRange()} the network was
+     * trained on) and throws an {@link IllegalArgumentException} naming the first offending index and
+     * value (and the image, in a batch) otherwise: pixels left at 0–255, inputs of −1, NaN. It costs one
+     * pass over the input (about 784 comparisons for MNIST) and allocates nothing. Off by default: a
+     * service that validates at its edge pays nothing. Shares the compiled network with this model.
+     */
+    public Model withInputCheck() {
+        return checkInputs ? this : new Model(this, true);
+    }
+
+    /** Whether this model checks its inputs' range ({@link #withInputCheck()}). */
+    public boolean checksInputs() {
+        return checkInputs;
     }
 
     /**
@@ -109,9 +143,19 @@ public final class Model {
         }
     }
 
-    /** The MNIST model shipped inside the engine jar. */
-    public static Model loadDefault() throws IOException {
-        return loadResource(DEFAULT_RESOURCE);
+    /**
+     * The MNIST model shipped inside the engine jar.
+     *
+     * @throws java.io.UncheckedIOException if the resource cannot be read (a damaged jar): it is part of
+     *                                      the engine, not an input the caller could fix
+     */
+    public static Model loadDefault() {
+        try {
+            return loadResource(DEFAULT_RESOURCE);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("the engine's own model " + DEFAULT_RESOURCE + " cannot be read: "
+                    + e.getMessage(), e);
+        }
     }
 
     /**
@@ -152,6 +196,39 @@ public final class Model {
 
     /** Where the model was loaded from. */
     public String source() { return source; }
+
+    /** The name of the kernels this model runs on (such as the Vector API's or the scalar ones). */
+    public String kernels() { return kernels.name(); }
+
+    /** A layer in a few words: its type and what sizes it. */
+    private static String summary(Layer l) {
+        return switch (l) {
+            case DenseWeights d -> "Dense " + d.units() + " " + d.activation().name().toLowerCase(java.util.Locale.ROOT);
+            case Conv2D c -> "Conv2D " + c.kernelH() + "×" + c.kernelW() + "×" + c.filters() + " "
+                    + c.activation().name().toLowerCase(java.util.Locale.ROOT);
+            case ActivationLayer a -> a.activation().name().toLowerCase(java.util.Locale.ROOT);
+            default -> Weights.name(l);
+        };
+    }
+
+    /**
+     * One line naming what a service author asks first: source, input shape and range, the layers,
+     * outputs and labels, and the kernels in use.
+     */
+    @Override
+    public String toString() {
+        StringBuilder layers = new StringBuilder();
+        for (Layer l : weights.layers()) layers.append(layers.isEmpty() ? "" : ", ").append(summary(l));
+        java.util.List<String> labels = weights.labels();
+        String shownLabels = labels.isEmpty() ? "none" : labels.size() <= 12 ? String.join(", ", labels)
+                : String.join(", ", labels.subList(0, 12)) + ", … (" + labels.size() + ")";
+        return "Model[" + source + ", " + weights.provenance().format() + "; input " + weights.inputShape()
+                + " in [0, 1]" + (weights.inputRange().isUnit() ? "" : " (mapped to [" + weights.inputRange().low() + ", "
+                + weights.inputRange().high() + "])") + "; " + weights.layers().size() + " layers ("
+                + layers + "), " + weights.parameterCount() + " parameters; " + outputs + " outputs"
+                + (softmaxOutput ? " (probabilities)" : "") + ", labels: " + shownLabels + "; kernels " + kernels.name()
+                + (checkInputs ? "; inputs checked" : "") + "]";
+    }
 
     /** A predictor for the calling thread to own: no per-call allocation, not thread-safe. */
     public Predictor newPredictor() {
@@ -195,11 +272,22 @@ public final class Model {
     int run(Scratch s, float[] input, float[] probabilities) {
         if (input == null || input.length != inputSize) throw new IllegalArgumentException(
                 "input must have " + inputSize + " values, has " + (input == null ? "none (null)" : input.length));
+        if (checkInputs) checkRange(input, 0, -1);
         float[] logits = forward(1, input, 0, s);
         checkFinite(logits, 0, input, 0, -1);
         int label = kernels.argmax(outputs, logits, 0);
         if (probabilities != null) finish(1, logits, 0, probabilities, 0);
         return label;
+    }
+
+    /** Throws naming the first value of the input at {@code off} outside [0, 1] (NaN included). */
+    private void checkRange(float[] input, int off, int image) {
+        for (int i = 0; i < inputSize; i++) {
+            float v = input[off + i];
+            if (!(v >= 0f && v <= 1f)) throw new IllegalArgumentException((image < 0 ? "input" : "image " + image
+                    + " of the batch") + " value " + v + " at index " + i + " is outside [0, 1], the Lanes input"
+                    + " convention (pixels divided by 255; " + source + " maps [0, 1] to " + weights.inputRange() + " itself)");
+        }
     }
 
     /**
@@ -224,8 +312,15 @@ public final class Model {
 
     /**
      * Predicts {@code count} inputs stored one after another in {@code inputs}, splitting them over the
-     * scheduler's threads. Writes each label to {@code labels[i]} and, when {@code probabilities} is not
-     * null, the class probabilities to {@code probabilities[i*outputs ...]}.
+     * scheduler's threads (a batch smaller than one chunk, 64 images, runs on the calling thread). Writes
+     * each label to {@code labels[i]} and, when {@code probabilities} is not null, the class probabilities
+     * to {@code probabilities[i*outputs ...]}.
+     *
+     * <p>Errors: the array sizes, and with {@link #withInputCheck()} every input's range, are checked
+     * before anything runs, so those errors write nothing. An input that makes an output NaN or infinite
+     * (a NaN or infinite value, without the input check) is found only as its chunk runs: then the labels
+     * and probabilities of other images may already be written and the rest are not; the exception names
+     * the image. Treat {@code labels} and {@code probabilities} as undefined after an exception.
      */
     public void predictBatch(float[] inputs, int count, int[] labels, float[] probabilities, BatchScheduler scheduler) {
         if (count < 0) throw new IllegalArgumentException("count must be >= 0, got " + count);
@@ -236,6 +331,7 @@ public final class Model {
         if (probabilities != null && probabilities.length < (long) count * outputs) throw new IllegalArgumentException(
                 "probabilities must hold " + count + " x " + outputs + " values, has " + probabilities.length);
         java.util.Objects.requireNonNull(scheduler, "scheduler");
+        if (checkInputs) for (int i = 0; i < count; i++) checkRange(inputs, i * inputSize, i);
         Runnable batch = () -> scheduler.forRange(count, batchRows, (r0, r1) -> {
             Scratch held = Scratch.acquire();
             try {
@@ -252,6 +348,48 @@ public final class Model {
             }
         });
         if (JfrSupport.active()) EngineEvents.predictBatch(batch, count); else batch.run();
+    }
+
+    /** As {@link #predictBatch(float[], int, int[], float[], BatchScheduler)} on {@link BatchScheduler#shared()}. */
+    public void predictBatch(float[] inputs, int count, int[] labels, float[] probabilities) {
+        predictBatch(inputs, count, labels, probabilities, BatchScheduler.shared());
+    }
+
+    /**
+     * The most probable class of each input (one array of {@link #inputSize()} values per image), on
+     * {@link BatchScheduler#shared()}. Copies the images into one flat array (the kernels read rows one
+     * after another), so it allocates; use the flat form to avoid that. Every input is checked for its
+     * length (and, with {@link #withInputCheck()}, its range) before anything runs.
+     */
+    public int[] predictBatch(float[][] inputs) {
+        return predictBatch(inputs, null);
+    }
+
+    /**
+     * As {@link #predictBatch(float[][])}, also writing each image's class probabilities to
+     * {@code probabilities[i]} (each at least {@link #outputs()} long) when it is not null. Nothing is
+     * written to {@code probabilities} unless the whole batch succeeds.
+     */
+    public int[] predictBatch(float[][] inputs, float[][] probabilities) {
+        java.util.Objects.requireNonNull(inputs, "inputs");
+        int count = inputs.length;
+        if (probabilities != null && probabilities.length < count) throw new IllegalArgumentException(
+                "probabilities must hold " + count + " arrays, has " + probabilities.length);
+        float[] flat = new float[Math.multiplyExact(count, inputSize)];
+        for (int i = 0; i < count; i++) {
+            float[] x = inputs[i];
+            if (x == null || x.length != inputSize) throw new IllegalArgumentException("image " + i
+                    + " of the batch must have " + inputSize + " values, has " + (x == null ? "none (null)" : x.length));
+            if (probabilities != null && (probabilities[i] == null || probabilities[i].length < outputs))
+                throw new IllegalArgumentException("probabilities[" + i + "] needs " + outputs + " elements, has "
+                        + (probabilities[i] == null ? "none (null)" : probabilities[i].length));
+            System.arraycopy(x, 0, flat, i * inputSize, inputSize);
+        }
+        int[] labels = new int[count];
+        float[] p = probabilities == null ? null : new float[count * outputs];
+        predictBatch(flat, count, labels, p, BatchScheduler.shared());
+        if (p != null) for (int i = 0; i < count; i++) System.arraycopy(p, i * outputs, probabilities[i], 0, outputs);
+        return labels;
     }
 
     /** Rows per kernel call in batch prediction: activations of 64 rows stay in L1/L2. */

@@ -110,6 +110,72 @@ class ModelContractTest {
         assertTrue(least <= 64, "20 predictions of an owned Predictor on a virtual thread allocated " + least + " bytes");
     }
 
+    @Test
+    void theInputCheckNamesTheFirstValueOutsideTheUnitRange() {
+        Model plain = Model.loadDefault();
+        Model checked = plain.withInputCheck();
+        assertTrue(checked.checksInputs() && !plain.checksInputs());
+        float[] x = TestNetworks.input(9, 784);
+        for (int i = 0; i < x.length; i++) x[i] = Math.abs(x[i]) % 1f;
+        assertEquals(plain.predict(x), checked.predict(x), "valid input: the same answer");
+        float[] raw = x.clone();
+        raw[100] = 255f;
+        raw[200] = -1f;
+        plain.predict(raw); // unchecked: a class, as before
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> checked.predict(raw));
+        assertTrue(e.getMessage().contains("index 100") && e.getMessage().contains("255.0")
+                && e.getMessage().contains("[0, 1]"), e.getMessage());
+        float[] nan = x.clone();
+        nan[5] = Float.NaN;
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> checked.newPredictor().predict(nan, new float[10]));
+        assertTrue(e.getMessage().contains("index 5") && e.getMessage().contains("NaN"), e.getMessage());
+        // In a batch every image is checked before anything runs: nothing is written.
+        float[] batch = new float[3 * 784];
+        System.arraycopy(x, 0, batch, 0, 784);
+        System.arraycopy(raw, 0, batch, 2 * 784, 784);
+        int[] labels = {-7, -7, -7};
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> checked.predictBatch(batch, 3, labels, null));
+        assertTrue(e.getMessage().contains("image 2") && e.getMessage().contains("index 100"), e.getMessage());
+        assertArrayEquals(new int[] {-7, -7, -7}, labels, "labels written before the error");
+    }
+
+    @Test
+    void toStringAndKernelsNameWhatRuns() {
+        Model m = Model.of(TestNetworks.bnStride2(5, new InputRange(-1, 1)), lanes.kernels.KernelsProvider.scalar());
+        assertEquals(lanes.kernels.KernelsProvider.scalar().name(), m.kernels());
+        String s = m.toString();
+        for (String part : new String[] {"memory", m.inputShape().toString(), "Conv2D", m.outputs() + " outputs",
+                "[-1.0, 1.0]", m.kernels(), "labels"}) {
+            assertTrue(s.contains(part), part + " missing from " + s);
+        }
+        Model d = Model.loadDefault();
+        assertTrue(d.toString().contains(Model.DEFAULT_RESOURCE) && d.toString().contains("Dense"), d.toString());
+    }
+
+    @Test
+    void batchesOfArraysGiveTheLabelsAndProbabilitiesOfSinglePredictions() {
+        Model m = Model.of(TestNetworks.lenet(11), KernelsProvider.get());
+        float[][] xs = new float[70][];
+        for (int i = 0; i < xs.length; i++) xs[i] = TestNetworks.input(100 + i, m.inputSize());
+        float[][] p = new float[70][m.outputs()];
+        int[] labels = m.predictBatch(xs, p), plain = m.predictBatch(xs);
+        float[] one = new float[m.outputs()];
+        for (int i = 0; i < xs.length; i++) {
+            assertEquals(m.predict(xs[i], one), labels[i], "image " + i);
+            assertEquals(labels[i], plain[i]);
+            assertArrayEquals(one, p[i], "probabilities of image " + i);
+        }
+        // A wrong-length image anywhere: nothing runs, nothing is written.
+        float[][] bad = xs.clone();
+        bad[69] = new float[3];
+        float[][] untouched = new float[70][m.outputs()];
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> m.predictBatch(bad, untouched));
+        assertTrue(e.getMessage().contains("image 69"), e.getMessage());
+        for (float[] row : untouched) assertArrayEquals(new float[m.outputs()], row);
+    }
+
     /** Bytes allocated by all threads per request, each request on a new virtual thread. */
     private static long perRequest(Runnable task) throws InterruptedException {
         int requests = 200;
