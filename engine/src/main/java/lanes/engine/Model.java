@@ -101,7 +101,7 @@ public final class Model {
      *                             that divides by zero)
      */
     public static Model load(Path file) throws WeightFileException {
-        return recorded(() -> loaded(WeightFile.read(file), file.toString()));
+        return warmed(recorded(() -> loaded(WeightFile.read(file), file.toString())));
     }
 
     /**
@@ -110,7 +110,66 @@ public final class Model {
      * @throws WeightFileException as {@link #load(Path)}
      */
     public static Model load(InputStream in, String sourceName) throws WeightFileException {
-        return recorded(() -> loaded(WeightFile.read(in, sourceName), sourceName));
+        return warmed(recorded(() -> loaded(WeightFile.read(in, sourceName), sourceName)));
+    }
+
+    /**
+     * Whether {@link #load(Path)}, {@link #load(InputStream, String)}, {@link #loadResource} and
+     * {@link #loadDefault()} run {@link #warmUp()} before returning: yes unless the system property
+     * {@code lanes.warmUp} is {@code false} (a one-shot command line tool, which predicts once, sets it).
+     */
+    public static boolean warmsOnLoad() {
+        return !"false".equalsIgnoreCase(System.getProperty("lanes.warmUp", "true"));
+    }
+
+    private static Model warmed(Model m) {
+        return warmsOnLoad() ? m.warmUp() : m;
+    }
+
+    /** Network kinds (kernels, ops and activations) already warmed in this JVM: compiled code serves them all. */
+    private static final java.util.Set<String> WARMED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Warm-up's bound: at most this long (-Dlanes.warmUpMillis, default 1000), however large the model or slow the machine. */
+    private static final long WARM_UP_NANOS = Math.max(0, Long.getLong("lanes.warmUpMillis", 1000)) * 1_000_000L;
+    /** Predictions warm-up runs (C2 compiles a kernel after ~10,000 calls or loop iterations). */
+    private static final int WARM_UP_CALLS = 20_000;
+
+    /**
+     * Runs this model's own shapes through {@code predict} (with and without probabilities, on the
+     * thread's scratch and on a {@link Predictor}) and {@code predictBatch} on a fixed dummy input (a
+     * quarter of its values non-zero, as a digit's), until the JIT has compiled the kernels they use:
+     * without it the first call takes ~100 ms and the next thousand 100–250 times the steady state. At
+     * most {@value #WARM_UP_CALLS} predictions and one second ({@code -Dlanes.warmUpMillis}); once a network of the same kinds of layers
+     * has been warmed in this JVM (a hot reload), it returns at once. Returns this model.
+     * {@link #load(Path)} runs it unless {@code -Dlanes.warmUp=false}; {@link #of} never does.
+     */
+    public Model warmUp() {
+        StringBuilder key = new StringBuilder(kernels.name());
+        for (Op op : ops) key.append(' ').append(op.getClass().getSimpleName()).append(
+                op instanceof Op.Dense d ? d.activation : op instanceof Op.Conv c ? c.activation
+                        : op instanceof Op.Act a ? a.activation : "");
+        if (!WARMED.add(key.toString())) return this;
+        long deadline = System.nanoTime() + WARM_UP_NANOS;
+        float[] x = new float[inputSize], p = new float[outputs];
+        for (int i = 0; i < inputSize; i++) x[i] = i % 4 == 1 ? ((i * 37) % 255 + 1) / 255f : 0f;
+        int rows = batchRows; // one chunk: the batch path runs on this thread, starting no scheduler threads
+        float[] batch = new float[Math.multiplyExact(rows, inputSize)], batchP = new float[rows * outputs];
+        for (int r = 0; r < rows; r++) System.arraycopy(x, 0, batch, r * inputSize, inputSize);
+        int[] labels = new int[rows];
+        Predictor own = newPredictor();
+        try (BatchScheduler inline = new BatchScheduler(1)) {
+            for (int i = 0; i < WARM_UP_CALLS && System.nanoTime() < deadline; i++) {
+                switch (i & 3) {
+                    case 0 -> predict(x);
+                    case 1 -> predict(x, p);
+                    case 2 -> own.predict(x);
+                    default -> own.predict(x, p);
+                }
+                if (i % 128 == 0) predictBatch(batch, rows, labels, (i & 128) == 0 ? batchP : null, inline);
+            }
+        } catch (IllegalArgumentException e) {
+            // A network whose outputs overflow on this input: it is warmed as far as it went.
+        }
+        return this;
     }
 
     /** One way of loading a model; it fails only as a weight file does. */
