@@ -32,10 +32,10 @@ final class EngineEvents {
     }
 
     /** One single-image prediction inside a lanes.Predict event. */
-    static int predict(Model m, float[] even, float[] odd, float[] input, float[] probabilities) {
+    static int predict(Model m, Scratch s, float[] input, float[] probabilities) {
         Predict event = new Predict();
         event.begin();
-        int label = m.run(even, odd, input, probabilities);
+        int label = m.run(s, input, probabilities);
         event.end();
         if (event.shouldCommit()) {
             event.batchSize = 1;

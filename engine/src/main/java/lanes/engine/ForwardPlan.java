@@ -8,6 +8,9 @@ import java.util.List;
  * <ul>
  *   <li>Flatten, Reshape and linear activations compile to nothing: NHWC data is already in the order
  *       the next layer reads, so they cost no copy.</li>
+ *   <li>Every array an op reads is the plan's own (a copy, or a folded array computed from the layer's):
+ *       the {@link Weights} a model was built from, and the ones {@link Model#weights()} returns, are
+ *       the caller's to change, and changing them never changes the model's answers.</li>
  *   <li>A BatchNorm right after a Conv2D or Dense with a linear activation is folded into it:
  *       with g = gamma / sqrt(variance + epsilon) per channel (in double), the kernel's column for that
  *       channel becomes kernel·g and its bias (bias − mean)·g + beta, each rounded to float once. The
@@ -76,9 +79,9 @@ final class ForwardPlan {
                     if (bn != null) i++;
                     act = fused(layers, i, d.activation());
                     if (act != d.activation()) i++;
-                    boolean copy = bn != null || rowScale != 1 || low != 0; // else its own arrays: nothing copied
-                    ops.add(new Op.Dense(d.inputs(), d.units(), copy ? scaled(d.kernel(), d.units(), rowScale, bn)
-                            : d.kernel(), copy ? shifted(d.bias(), d.kernel(), low, bn) : d.bias(), act));
+                    boolean fold = bn != null || rowScale != 1 || low != 0; // else copies of its own arrays
+                    ops.add(new Op.Dense(d.inputs(), d.units(), fold ? scaled(d.kernel(), d.units(), rowScale, bn)
+                            : d.kernel().clone(), fold ? shifted(d.bias(), d.kernel(), low, bn) : d.bias().clone(), act));
                     rowScale = 1;
                     low = 0;
                 }
@@ -87,9 +90,9 @@ final class ForwardPlan {
                     if (bn != null) i++;
                     act = fused(layers, i, c.activation());
                     if (act != c.activation()) i++;
-                    boolean copy = bn != null || rowScale != 1 || low != 0;
-                    ops.add(new Op.Conv(s, out, c, copy ? scaled(c.kernel(), c.filters(), rowScale, bn) : c.kernel(),
-                            copy ? shifted(c.bias(), c.kernel(), low, bn) : c.bias(), act));
+                    boolean fold = bn != null || rowScale != 1 || low != 0;
+                    ops.add(new Op.Conv(s, out, c, fold ? scaled(c.kernel(), c.filters(), rowScale, bn) : c.kernel().clone(),
+                            fold ? shifted(c.bias(), c.kernel(), low, bn) : c.bias().clone(), act));
                     rowScale = 1;
                     low = 0;
                 }

@@ -41,13 +41,12 @@ public final class Model {
     final Kernels kernels;
     private final Weights weights;
     private final String source;
-    // Scratch per thread for predict() and for predictBatch's chunks, shared by every model: nothing in it
-    // refers to a model, and no model owns a ThreadLocal, so a model that is dropped (a service reloading
-    // its weights) leaves nothing behind on the threads that used it. A thread-local per model kept each
-    // one alive through its own value, or its buffers until the thread's map happened to purge them.
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-    private static final ThreadLocal<Scratch> BATCH_SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    // Scratch (activations and the kernels' workspace) comes from Scratch.acquire(): per platform thread,
+    // pooled for virtual threads, shared by every model, so a dropped model (a service reloading its
+    // weights) leaves nothing behind on the threads that used it.
     private final int batchRows; // rows per kernel call in predictBatch: BATCH_ROWS, fewer for very wide layers
+    /** Whether every input value is checked to lie in [0, 1] before it runs ({@link #withInputCheck()}). */
+    private final boolean checkInputs;
 
     private Model(Weights weights, String source, Kernels kernels) {
         this.weights = weights;
@@ -60,33 +59,39 @@ public final class Model {
         this.outputs = weights.outputSize();
         this.maxWidth = plan.maxWidth;
         this.batchRows = (int) Math.max(1, Math.min(BATCH_ROWS, BATCH_SCRATCH_FLOATS / maxWidth));
+        this.checkInputs = false;
+    }
+
+    /** The same compiled network (shared: ops are immutable), with the input check on or off. */
+    private Model(Model m, boolean checkInputs) {
+        this.weights = m.weights;
+        this.source = m.source;
+        this.kernels = m.kernels;
+        this.ops = m.ops;
+        this.softmaxOutput = m.softmaxOutput;
+        this.inputSize = m.inputSize;
+        this.outputs = m.outputs;
+        this.maxWidth = m.maxWidth;
+        this.batchRows = m.batchRows;
+        this.checkInputs = checkInputs;
     }
 
     /**
-     * Two activation buffers, grown to the largest need the thread has had, up to {@link #KEPT_FLOATS};
-     * a larger need (a layer wider than the weight file allows, built in memory) gets buffers of its own
-     * for that call, so one huge model does not pin its scratch on every thread for good.
+     * This model with the input check on: every predict and predictBatch first checks that each input
+     * value lies in [0, 1] (the Lanes input convention, whatever {@link #inputRange()} the network was
+     * trained on) and throws an {@link IllegalArgumentException} naming the first offending index and
+     * value (and the image, in a batch) otherwise: pixels left at 0–255, inputs of −1, NaN. It costs one
+     * pass over the input (about 784 comparisons for MNIST) and allocates nothing. Off by default: a
+     * service that validates at its edge pays nothing. Shares the compiled network with this model.
      */
-    private static final class Scratch {
-        float[] even = new float[0], odd = new float[0];
-
-        Scratch fit(int floats) {
-            if (floats > KEPT_FLOATS) {
-                Scratch once = new Scratch();
-                once.even = new float[floats];
-                once.odd = new float[floats];
-                return once;
-            }
-            if (even.length < floats) {
-                even = new float[floats];
-                odd = new float[floats];
-            }
-            return this;
-        }
+    public Model withInputCheck() {
+        return checkInputs ? this : new Model(this, true);
     }
 
-    /** Scratch kept per thread: an activation of 2^20 values (a dense layer of the file's widest), 4 MiB a buffer. */
-    private static final int KEPT_FLOATS = 1 << 20;
+    /** Whether this model checks its inputs' range ({@link #withInputCheck()}). */
+    public boolean checksInputs() {
+        return checkInputs;
+    }
 
     /**
      * Reads and validates a weight file.
@@ -96,7 +101,7 @@ public final class Model {
      *                             that divides by zero)
      */
     public static Model load(Path file) throws WeightFileException {
-        return recorded(() -> loaded(WeightFile.read(file), file.toString()));
+        return warmed(recorded(() -> loaded(WeightFile.read(file), file.toString())));
     }
 
     /**
@@ -105,7 +110,66 @@ public final class Model {
      * @throws WeightFileException as {@link #load(Path)}
      */
     public static Model load(InputStream in, String sourceName) throws WeightFileException {
-        return recorded(() -> loaded(WeightFile.read(in, sourceName), sourceName));
+        return warmed(recorded(() -> loaded(WeightFile.read(in, sourceName), sourceName)));
+    }
+
+    /**
+     * Whether {@link #load(Path)}, {@link #load(InputStream, String)}, {@link #loadResource} and
+     * {@link #loadDefault()} run {@link #warmUp()} before returning: yes unless the system property
+     * {@code lanes.warmUp} is {@code false} (a one-shot command line tool, which predicts once, sets it).
+     */
+    public static boolean warmsOnLoad() {
+        return !"false".equalsIgnoreCase(System.getProperty("lanes.warmUp", "true"));
+    }
+
+    private static Model warmed(Model m) {
+        return warmsOnLoad() ? m.warmUp() : m;
+    }
+
+    /** Network kinds (kernels, ops and activations) already warmed in this JVM: compiled code serves them all. */
+    private static final java.util.Set<String> WARMED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Warm-up's bound: at most this long (-Dlanes.warmUpMillis, default 1000), however large the model or slow the machine. */
+    private static final long WARM_UP_NANOS = Math.max(0, Long.getLong("lanes.warmUpMillis", 1000)) * 1_000_000L;
+    /** Predictions warm-up runs (C2 compiles a kernel after ~10,000 calls or loop iterations). */
+    private static final int WARM_UP_CALLS = 20_000;
+
+    /**
+     * Runs this model's own shapes through {@code predict} (with and without probabilities, on the
+     * thread's scratch and on a {@link Predictor}) and {@code predictBatch} on a fixed dummy input (a
+     * quarter of its values non-zero, as a digit's), until the JIT has compiled the kernels they use:
+     * without it the first call takes ~100 ms and the next thousand 100–250 times the steady state. At
+     * most {@value #WARM_UP_CALLS} predictions and one second ({@code -Dlanes.warmUpMillis}); once a network of the same kinds of layers
+     * has been warmed in this JVM (a hot reload), it returns at once. Returns this model.
+     * {@link #load(Path)} runs it unless {@code -Dlanes.warmUp=false}; {@link #of} never does.
+     */
+    public Model warmUp() {
+        StringBuilder key = new StringBuilder(kernels.name());
+        for (Op op : ops) key.append(' ').append(op.getClass().getSimpleName()).append(
+                op instanceof Op.Dense d ? d.activation : op instanceof Op.Conv c ? c.activation
+                        : op instanceof Op.Act a ? a.activation : "");
+        if (!WARMED.add(key.toString())) return this;
+        long deadline = System.nanoTime() + WARM_UP_NANOS;
+        float[] x = new float[inputSize], p = new float[outputs];
+        for (int i = 0; i < inputSize; i++) x[i] = i % 4 == 1 ? ((i * 37) % 255 + 1) / 255f : 0f;
+        int rows = batchRows; // one chunk: the batch path runs on this thread, starting no scheduler threads
+        float[] batch = new float[Math.multiplyExact(rows, inputSize)], batchP = new float[rows * outputs];
+        for (int r = 0; r < rows; r++) System.arraycopy(x, 0, batch, r * inputSize, inputSize);
+        int[] labels = new int[rows];
+        Predictor own = newPredictor();
+        try (BatchScheduler inline = new BatchScheduler(1)) {
+            for (int i = 0; i < WARM_UP_CALLS && System.nanoTime() < deadline; i++) {
+                switch (i & 3) {
+                    case 0 -> predict(x);
+                    case 1 -> predict(x, p);
+                    case 2 -> own.predict(x);
+                    default -> own.predict(x, p);
+                }
+                if (i % 128 == 0) predictBatch(batch, rows, labels, (i & 128) == 0 ? batchP : null, inline);
+            }
+        } catch (IllegalArgumentException e) {
+            // A network whose outputs overflow on this input: it is warmed as far as it went.
+        }
+        return this;
     }
 
     /** One way of loading a model; it fails only as a weight file does. */
@@ -138,9 +202,19 @@ public final class Model {
         }
     }
 
-    /** The MNIST model shipped inside the engine jar. */
-    public static Model loadDefault() throws IOException {
-        return loadResource(DEFAULT_RESOURCE);
+    /**
+     * The MNIST model shipped inside the engine jar.
+     *
+     * @throws java.io.UncheckedIOException if the resource cannot be read (a damaged jar): it is part of
+     *                                      the engine, not an input the caller could fix
+     */
+    public static Model loadDefault() {
+        try {
+            return loadResource(DEFAULT_RESOURCE);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("the engine's own model " + DEFAULT_RESOURCE + " cannot be read: "
+                    + e.getMessage(), e);
+        }
     }
 
     /**
@@ -182,6 +256,39 @@ public final class Model {
     /** Where the model was loaded from. */
     public String source() { return source; }
 
+    /** The name of the kernels this model runs on (such as the Vector API's or the scalar ones). */
+    public String kernels() { return kernels.name(); }
+
+    /** A layer in a few words: its type and what sizes it. */
+    private static String summary(Layer l) {
+        return switch (l) {
+            case DenseWeights d -> "Dense " + d.units() + " " + d.activation().name().toLowerCase(java.util.Locale.ROOT);
+            case Conv2D c -> "Conv2D " + c.kernelH() + "×" + c.kernelW() + "×" + c.filters() + " "
+                    + c.activation().name().toLowerCase(java.util.Locale.ROOT);
+            case ActivationLayer a -> a.activation().name().toLowerCase(java.util.Locale.ROOT);
+            default -> Weights.name(l);
+        };
+    }
+
+    /**
+     * One line naming what a service author asks first: source, input shape and range, the layers,
+     * outputs and labels, and the kernels in use.
+     */
+    @Override
+    public String toString() {
+        StringBuilder layers = new StringBuilder();
+        for (Layer l : weights.layers()) layers.append(layers.isEmpty() ? "" : ", ").append(summary(l));
+        java.util.List<String> labels = weights.labels();
+        String shownLabels = labels.isEmpty() ? "none" : labels.size() <= 12 ? String.join(", ", labels)
+                : String.join(", ", labels.subList(0, 12)) + ", … (" + labels.size() + ")";
+        return "Model[" + source + ", " + weights.provenance().format() + "; input " + weights.inputShape()
+                + " in [0, 1]" + (weights.inputRange().isUnit() ? "" : " (mapped to [" + weights.inputRange().low() + ", "
+                + weights.inputRange().high() + "])") + "; " + weights.layers().size() + " layers ("
+                + layers + "), " + weights.parameterCount() + " parameters; " + outputs + " outputs"
+                + (softmaxOutput ? " (probabilities)" : "") + ", labels: " + shownLabels + "; kernels " + kernels.name()
+                + (checkInputs ? "; inputs checked" : "") + "]";
+    }
+
     /** A predictor for the calling thread to own: no per-call allocation, not thread-safe. */
     public Predictor newPredictor() {
         return new Predictor(this);
@@ -195,16 +302,23 @@ public final class Model {
      *                                  almost always; finite values far outside the training range can)
      */
     public int predict(float[] input) {
-        Scratch s = SCRATCH.get().fit(maxWidth);
-        return JfrSupport.active() ? EngineEvents.predict(this, s.even, s.odd, input, null) : run(s.even, s.odd, input, null);
+        return predictWith(input, null);
     }
 
     /** The most probable class, with all class probabilities written to {@code probabilities}. */
     public int predict(float[] input, float[] probabilities) {
         checkProbabilities(probabilities);
-        Scratch s = SCRATCH.get().fit(maxWidth);
-        return JfrSupport.active() ? EngineEvents.predict(this, s.even, s.odd, input, probabilities)
-                : run(s.even, s.odd, input, probabilities);
+        return predictWith(input, probabilities);
+    }
+
+    private int predictWith(float[] input, float[] probabilities) {
+        Scratch held = Scratch.acquire();
+        try {
+            Scratch s = held.fit(maxWidth);
+            return JfrSupport.active() ? EngineEvents.predict(this, s, input, probabilities) : run(s, input, probabilities);
+        } finally {
+            Scratch.release(held);
+        }
     }
 
     void checkProbabilities(float[] probabilities) {
@@ -214,14 +328,25 @@ public final class Model {
     }
 
     /** One prediction with the given scratch; probabilities may be null (then no softmax is computed). */
-    int run(float[] even, float[] odd, float[] input, float[] probabilities) {
+    int run(Scratch s, float[] input, float[] probabilities) {
         if (input == null || input.length != inputSize) throw new IllegalArgumentException(
                 "input must have " + inputSize + " values, has " + (input == null ? "none (null)" : input.length));
-        float[] logits = forward(1, input, 0, even, odd);
+        if (checkInputs) checkRange(input, 0, -1);
+        float[] logits = forward(1, input, 0, s);
         checkFinite(logits, 0, input, 0, -1);
         int label = kernels.argmax(outputs, logits, 0);
         if (probabilities != null) finish(1, logits, 0, probabilities, 0);
         return label;
+    }
+
+    /** Throws naming the first value of the input at {@code off} outside [0, 1] (NaN included). */
+    private void checkRange(float[] input, int off, int image) {
+        for (int i = 0; i < inputSize; i++) {
+            float v = input[off + i];
+            if (!(v >= 0f && v <= 1f)) throw new IllegalArgumentException((image < 0 ? "input" : "image " + image
+                    + " of the batch") + " value " + v + " at index " + i + " is outside [0, 1], the Lanes input"
+                    + " convention (pixels divided by 255; " + source + " maps [0, 1] to " + weights.inputRange() + " itself)");
+        }
     }
 
     /**
@@ -246,8 +371,15 @@ public final class Model {
 
     /**
      * Predicts {@code count} inputs stored one after another in {@code inputs}, splitting them over the
-     * scheduler's threads. Writes each label to {@code labels[i]} and, when {@code probabilities} is not
-     * null, the class probabilities to {@code probabilities[i*outputs ...]}.
+     * scheduler's threads (a batch smaller than one chunk, 64 images, runs on the calling thread). Writes
+     * each label to {@code labels[i]} and, when {@code probabilities} is not null, the class probabilities
+     * to {@code probabilities[i*outputs ...]}.
+     *
+     * <p>Errors: the array sizes, and with {@link #withInputCheck()} every input's range, are checked
+     * before anything runs, so those errors write nothing. An input that makes an output NaN or infinite
+     * (a NaN or infinite value, without the input check) is found only as its chunk runs: then the labels
+     * and probabilities of other images may already be written and the rest are not; the exception names
+     * the image. Treat {@code labels} and {@code probabilities} as undefined after an exception.
      */
     public void predictBatch(float[] inputs, int count, int[] labels, float[] probabilities, BatchScheduler scheduler) {
         if (count < 0) throw new IllegalArgumentException("count must be >= 0, got " + count);
@@ -258,17 +390,65 @@ public final class Model {
         if (probabilities != null && probabilities.length < (long) count * outputs) throw new IllegalArgumentException(
                 "probabilities must hold " + count + " x " + outputs + " values, has " + probabilities.length);
         java.util.Objects.requireNonNull(scheduler, "scheduler");
+        if (checkInputs) for (int i = 0; i < count; i++) checkRange(inputs, i * inputSize, i);
         Runnable batch = () -> scheduler.forRange(count, batchRows, (r0, r1) -> {
-            Scratch s = BATCH_SCRATCH.get().fit(batchRows * maxWidth);
-            for (int from = r0; from < r1; from += batchRows) {
-                int rows = Math.min(batchRows, r1 - from);
-                float[] x = forward(rows, inputs, from * inputSize, s.even, s.odd);
-                for (int r = 0; r < rows; r++) checkFinite(x, r * outputs, inputs, (from + r) * inputSize, from + r);
-                for (int r = 0; r < rows; r++) labels[from + r] = kernels.argmax(outputs, x, r * outputs);
-                if (probabilities != null) finish(rows, x, 0, probabilities, from * outputs);
+            Scratch held = Scratch.acquire();
+            try {
+                Scratch s = held.fit(batchRows * maxWidth);
+                for (int from = r0; from < r1; from += batchRows) {
+                    int rows = Math.min(batchRows, r1 - from);
+                    float[] x = forward(rows, inputs, from * inputSize, s);
+                    for (int r = 0; r < rows; r++) checkFinite(x, r * outputs, inputs, (from + r) * inputSize, from + r);
+                    for (int r = 0; r < rows; r++) labels[from + r] = kernels.argmax(outputs, x, r * outputs);
+                    if (probabilities != null) finish(rows, x, 0, probabilities, from * outputs);
+                }
+            } finally {
+                Scratch.release(held);
             }
         });
         if (JfrSupport.active()) EngineEvents.predictBatch(batch, count); else batch.run();
+    }
+
+    /** As {@link #predictBatch(float[], int, int[], float[], BatchScheduler)} on {@link BatchScheduler#shared()}. */
+    public void predictBatch(float[] inputs, int count, int[] labels, float[] probabilities) {
+        predictBatch(inputs, count, labels, probabilities, BatchScheduler.shared());
+    }
+
+    /**
+     * The most probable class of each input (one array of {@link #inputSize()} values per image), on
+     * {@link BatchScheduler#shared()}. Copies the images into one flat array (the kernels read rows one
+     * after another), so it allocates; use the flat form to avoid that. Every input is checked for its
+     * length (and, with {@link #withInputCheck()}, its range) before anything runs.
+     */
+    public int[] predictBatch(float[][] inputs) {
+        return predictBatch(inputs, null);
+    }
+
+    /**
+     * As {@link #predictBatch(float[][])}, also writing each image's class probabilities to
+     * {@code probabilities[i]} (each at least {@link #outputs()} long) when it is not null. Nothing is
+     * written to {@code probabilities} unless the whole batch succeeds.
+     */
+    public int[] predictBatch(float[][] inputs, float[][] probabilities) {
+        java.util.Objects.requireNonNull(inputs, "inputs");
+        int count = inputs.length;
+        if (probabilities != null && probabilities.length < count) throw new IllegalArgumentException(
+                "probabilities must hold " + count + " arrays, has " + probabilities.length);
+        float[] flat = new float[Math.multiplyExact(count, inputSize)];
+        for (int i = 0; i < count; i++) {
+            float[] x = inputs[i];
+            if (x == null || x.length != inputSize) throw new IllegalArgumentException("image " + i
+                    + " of the batch must have " + inputSize + " values, has " + (x == null ? "none (null)" : x.length));
+            if (probabilities != null && (probabilities[i] == null || probabilities[i].length < outputs))
+                throw new IllegalArgumentException("probabilities[" + i + "] needs " + outputs + " elements, has "
+                        + (probabilities[i] == null ? "none (null)" : probabilities[i].length));
+            System.arraycopy(x, 0, flat, i * inputSize, inputSize);
+        }
+        int[] labels = new int[count];
+        float[] p = probabilities == null ? null : new float[count * outputs];
+        predictBatch(flat, count, labels, p, BatchScheduler.shared());
+        if (p != null) for (int i = 0; i < count; i++) System.arraycopy(p, i * outputs, probabilities[i], 0, outputs);
+        return labels;
     }
 
     /** Rows per kernel call in batch prediction: activations of 64 rows stay in L1/L2. */
@@ -281,12 +461,12 @@ public final class Model {
      * the previous one did not, element-wise ops in place (but never into the caller's input). Returns the
      * buffer holding the pre-softmax outputs, from index 0.
      */
-    float[] forward(int rows, float[] input, int inputOff, float[] even, float[] odd) {
-        float[] x = input;
+    float[] forward(int rows, float[] input, int inputOff, Scratch s) {
+        float[] even = s.even, odd = s.odd, x = input;
         int xOff = inputOff;
         for (Op op : ops) {
             float[] y = op.inPlace && x != input ? x : x == even ? odd : even;
-            op.run(kernels, rows, x, xOff, y, 0);
+            op.run(kernels, s.workspace, rows, x, xOff, y, 0);
             x = y;
             xOff = 0;
         }

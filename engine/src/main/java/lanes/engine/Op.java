@@ -22,7 +22,8 @@ abstract class Op {
         this.inPlace = inPlace;
     }
 
-    abstract void run(Kernels k, int rows, float[] x, int xOff, float[] y, int yOff);
+    /** Runs on {@code rows} rows; {@code ws} is the caller's kernel scratch (a predictor's own, or its thread's). */
+    abstract void run(Kernels k, Kernels.Workspace ws, int rows, float[] x, int xOff, float[] y, int yOff);
 
     /** A short description for errors and events. */
     abstract String describe();
@@ -50,9 +51,9 @@ abstract class Op {
         }
 
         @Override
-        void run(Kernels k, int rows, float[] x, int xOff, float[] y, int yOff) {
+        void run(Kernels k, Kernels.Workspace ws, int rows, float[] x, int xOff, float[] y, int yOff) {
             int in = inSize, out = outSize;
-            k.matmulSkipZeros(rows, out, in, x, xOff, in, kernel, 0, out, y, yOff, out, false);
+            k.matmulSkipZeros(rows, out, in, x, xOff, in, kernel, 0, out, y, yOff, out, false, ws);
             k.addBias(rows, out, y, yOff, bias, 0);
             activate(k, activation, rows * out, y, yOff);
         }
@@ -86,9 +87,9 @@ abstract class Op {
         }
 
         @Override
-        void run(Kernels k, int rows, float[] x, int xOff, float[] y, int yOff) {
+        void run(Kernels k, Kernels.Workspace ws, int rows, float[] x, int xOff, float[] y, int yOff) {
             k.conv2d(rows, in.height(), in.width(), in.channels(), out.channels(), kH, kW, strideH, strideW,
-                    padTop, padLeft, out.height(), out.width(), x, xOff, kernel, 0, bias, 0, y, yOff);
+                    padTop, padLeft, out.height(), out.width(), x, xOff, kernel, 0, bias, 0, y, yOff, ws);
             activate(k, activation, rows * outSize, y, yOff);
         }
 
@@ -111,7 +112,7 @@ abstract class Op {
         }
 
         @Override
-        void run(Kernels k, int rows, float[] x, int xOff, float[] y, int yOff) {
+        void run(Kernels k, Kernels.Workspace ws, int rows, float[] x, int xOff, float[] y, int yOff) {
             k.maxPool2d(rows, in.height(), in.width(), in.channels(), p.poolH(), p.poolW(), p.strideH(), p.strideW(),
                     p.padding().top(), p.padding().left(), out.height(), out.width(), x, xOff, y, yOff);
         }
@@ -132,7 +133,7 @@ abstract class Op {
         }
 
         @Override
-        void run(Kernels k, int rows, float[] x, int xOff, float[] y, int yOff) {
+        void run(Kernels k, Kernels.Workspace ws, int rows, float[] x, int xOff, float[] y, int yOff) {
             if (x != y || xOff != yOff) System.arraycopy(x, xOff, y, yOff, rows * inSize);
             activate(k, activation, rows * inSize, y, yOff);
         }
@@ -160,7 +161,7 @@ abstract class Op {
         }
 
         @Override
-        void run(Kernels k, int rows, float[] x, int xOff, float[] y, int yOff) {
+        void run(Kernels k, Kernels.Workspace ws, int rows, float[] x, int xOff, float[] y, int yOff) {
             int c = scale.length, cells = rows * inSize / c;
             for (int p = 0, i = 0; p < cells; p++) {
                 for (int j = 0; j < c; j++, i++) y[yOff + i] = Math.fma(x[xOff + i], scale[j], shift[j]);
@@ -180,7 +181,7 @@ abstract class Op {
         }
 
         @Override
-        void run(Kernels k, int rows, float[] x, int xOff, float[] y, int yOff) {
+        void run(Kernels k, Kernels.Workspace ws, int rows, float[] x, int xOff, float[] y, int yOff) {
             System.arraycopy(x, xOff, y, yOff, rows * inSize);
         }
 

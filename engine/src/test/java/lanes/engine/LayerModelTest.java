@@ -152,11 +152,12 @@ class LayerModelTest {
         float[] x = TestNetworks.input(4, 20), p = new float[3];
         shifted.predict(x, p);
         assertTrue(error(p, ReferenceForward.run(shifted.weights(), x)) < 2e-5);
-        // A Dense MLP keeps its own arrays: nothing copied, the same kernel calls as before layers existed.
+        // A Dense MLP runs on copies of its arrays (the caller's weights cannot change the model), unfolded.
         Weights mlp = TestWeights.model(1, Metadata.unknown(), 20, Activation.SOFTMAX, 8, 3);
         Model m = Model.of(mlp, KernelsProvider.scalar());
         assertEquals(2, m.ops.length);
-        assertTrue(((Op.Dense) m.ops[0]).kernel == ((DenseWeights) mlp.layers().get(0)).kernel());
+        float[] own = ((Op.Dense) m.ops[0]).kernel, given = ((DenseWeights) mlp.layers().get(0)).kernel();
+        assertTrue(own != given && java.util.Arrays.equals(own, given));
         // A network of only no-ops still predicts (its input, copied).
         Weights flat = new Weights(new Shape(2, 1, 2), List.of(new Flatten(), new ActivationLayer(Activation.LINEAR)),
                 Metadata.unknown(), InputRange.UNIT, List.of(), Provenance.lanes());

@@ -139,6 +139,9 @@ public final class Predict {
      * .lnw with another input range) through the importers.
      */
     static Model load(Path file, InputRange range) throws IOException {
+        // A command line run predicts a few images once: the engine's warm-up (up to a second) would only
+        // delay it. Left to the user when set (-Dlanes.warmUp=true through LANES_JAVA_OPTS).
+        if (System.getProperty("lanes.warmUp") == null) System.setProperty("lanes.warmUp", "false");
         if (file == null) return Model.loadDefault();
         if (range == null && file.toString().toLowerCase(Locale.ROOT).endsWith(".lnw")) return Model.load(file);
         Weights w = ModelFiles.read(file, range, null);
