@@ -68,6 +68,9 @@ public final class Serve {
 
     public static void main(String[] argv) {
         long start = System.nanoTime();
+        // The server warms its request paths itself once it is ready (Warmup, in the background), so a
+        // load need not hold start-up for the engine's own warm-up (up to 1 s); -Dlanes.warmUp=true restores it.
+        if (System.getProperty("lanes.warmUp") == null) System.setProperty("lanes.warmUp", "false");
         Args a = new Args();
         JCommander jc = JCommander.newBuilder().programName("tools/serve").addObject(a).expandAtSign(false).build();
         String error;
