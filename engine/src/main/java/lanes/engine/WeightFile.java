@@ -94,7 +94,7 @@ public final class WeightFile {
         } catch (WeightFileException e) {
             throw e;
         } catch (IOException e) {
-            throw new WeightFileException(source, "cannot be read: " + describe(e, source), e);
+            throw new WeightFileException(source, "cannot be read: " + BadInputException.problem(e, source), e);
         }
     }
 
@@ -259,7 +259,7 @@ public final class WeightFile {
 
         /** The stream itself failed at the current offset (an I/O error, not bad content). */
         WeightFileException readFailure(IOException e) {
-            return new WeightFileException(source, "cannot be read at offset " + offset + ": " + describe(e, source), e);
+            return new WeightFileException(source, "cannot be read at offset " + offset + ": " + BadInputException.problem(e, source), e);
         }
 
         /** The next {@code n <= CHUNK_BYTES} bytes, checksummed, as a little-endian buffer from index 0. */
@@ -384,7 +384,7 @@ public final class WeightFile {
             temp = createTemp(dir, target.getFileName().toString());
         } catch (IOException e) {
             throw new IOException("cannot save weights to " + file + ": cannot create a file in " + dir + ": "
-                    + describe(e, null), e);
+                    + BadInputException.problem(e, null), e);
         }
         try {
             observer.reached(WriteObserver.Stage.BEFORE_WRITE, temp);
@@ -400,7 +400,7 @@ public final class WeightFile {
             }
         } catch (Throwable t) {
             Throwable reported = t instanceof IOException e
-                    ? new IOException("cannot save weights to " + file + ": " + describe(e, file.toString()), e) : t;
+                    ? new IOException("cannot save weights to " + file + ": " + BadInputException.problem(e, file.toString()), e) : t;
             try {
                 Files.deleteIfExists(temp);
             } catch (IOException | RuntimeException e) {
@@ -547,10 +547,5 @@ public final class WeightFile {
             if (!Float.isFinite(a[i])) throw new IllegalArgumentException("weight at layer " + layer + ", " + part
                     + " index " + i + " is " + a[i] + ": weights that are not finite cannot be saved");
         }
-    }
-
-    /** A short reason for an I/O failure, naming the path involved unless it is {@code named} already. */
-    static String describe(IOException e, String named) {
-        return BadInputException.problem(e, named);
     }
 }

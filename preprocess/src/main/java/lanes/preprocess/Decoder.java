@@ -1,6 +1,5 @@
 package lanes.preprocess;
 
-import lanes.engine.BadInputException;
 
 import java.awt.image.BufferedImage;
 import java.io.EOFException;
@@ -13,6 +12,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import lanes.engine.BadInputException;
 
 /**
  * Stage 1, decoding: the first image of a stream (the first frame of an animation), with its size read
@@ -114,10 +114,6 @@ final class Decoder {
                 "a JPEG colour type this JDK cannot decode (usually CMYK or YCCK); convert the image to RGB";
         if (e instanceof EOFException || e.getCause() instanceof EOFException)
             return "truncated or corrupt image data: unexpected end of data";
-        return "truncated or corrupt image data: " + describe(e);
-    }
-
-    static String describe(Throwable e) {
-        return BadInputException.problem(e, null);
+        return "truncated or corrupt image data: " + BadInputException.problem(e, null);
     }
 }

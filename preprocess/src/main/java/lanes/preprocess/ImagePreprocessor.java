@@ -1,7 +1,5 @@
 package lanes.preprocess;
 
-import lanes.engine.BadInputException;
-
 import java.awt.image.BufferedImage;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
@@ -13,6 +11,7 @@ import java.util.Objects;
 import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
+import lanes.engine.BadInputException;
 
 /**
  * Turns an image (PNG, GIF, JPEG, BMP, whatever the JDK's ImageIO reads) into the 784 inputs of a 28 x 28
@@ -150,7 +149,7 @@ public final class ImagePreprocessor {
         } catch (RuntimeException e) {
             // Colour conversion of exotic colour models (ICC profiles, odd TIFF layouts) can throw CMMException
             // or IllegalArgumentException from getRGB; the caller gets an ImageException, cause attached.
-            throw new ImageException(name, "cannot convert the image's colours: " + Decoder.describe(e), e);
+            throw new ImageException(name, "cannot convert the image's colours: " + BadInputException.problem(e, null), e);
         } catch (OutOfMemoryError e) {
             throw new ImageException(name, "not enough memory to preprocess the image", e);
         }
