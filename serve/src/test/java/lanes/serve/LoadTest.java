@@ -5,6 +5,7 @@ import static lanes.serve.TestServer.digit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import lanes.engine.Model;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Eight clients send v2 inference requests to 127.0.0.1 for ten seconds while a new version is dropped
  * into the model directory half-way: every request must succeed, and each client must see the old
  * model's answers, then the new model's, never the old again. The two models answer different labels.
+ * A request that meets a kept-alive connection the server has just closed (no byte of an answer: the
+ * race every HTTP/1.1 client handles by resending) is sent once more; such resends must stay rare.
  * Runs once (tag "once"): it tests the server's concurrency, not the kernels.
  */
 @Tag("once")
@@ -55,12 +59,24 @@ class LoadTest {
                     .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build();
             long end = System.nanoTime() + RUN.toNanos();
+            AtomicInteger staleConnections = new AtomicInteger();
             List<Future<List<Answer>>> results = new ArrayList<>();
             for (int c = 0; c < CLIENTS; c++) {
                 results.add(clients.submit(() -> {
                     List<Answer> answers = new ArrayList<>();
                     while (System.nanoTime() < end) {
-                        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+                        HttpResponse<String> r;
+                        try {
+                            r = http.send(request, HttpResponse.BodyHandlers.ofString());
+                        } catch (IOException e) {
+                            if (!String.valueOf(e.getMessage()).contains("received no bytes")) throw e;
+                            // A kept-alive connection closed as it was taken from the client's pool: the
+                            // request was never answered, so the client sends it again on a new connection,
+                            // as HttpClient itself does for GET (and for POST with
+                            // -Djdk.httpclient.enableAllMethodRetry). Counted, and bounded below.
+                            staleConnections.incrementAndGet();
+                            r = http.send(request, HttpResponse.BodyHandlers.ofString());
+                        }
                         answers.add(parse(r.statusCode(), r.body()));
                     }
                     return answers;
@@ -86,11 +102,13 @@ class LoadTest {
                 assertTrue(seenOld > 0 && seenNew > 0, "old " + seenOld + ", new " + seenNew);
             }
             assertTrue(total >= 1000, "only " + total + " requests in " + RUN.toSeconds() + " s");
+            assertTrue(staleConnections.get() <= total / 1000, staleConnections.get() + " requests met a closed connection in "
+                    + total + ": connections are being dropped, not just raced");
             String metrics = s.get("/metrics").body();
             assertTrue(metrics.contains("lanes_serve_model_version 2\n"), metrics);
             assertTrue(!metrics.contains("code=\"5") && !metrics.contains("code=\"4"), metrics);
-            System.out.printf("LoadTest: %d requests from %d clients in %d s, reload to version 2 in the middle, 0 failed%n",
-                    total, CLIENTS, RUN.toSeconds());
+            System.out.printf("LoadTest: %d requests from %d clients in %d s, reload to version 2 in the middle, 0 failed"
+                    + " (%d resent after a kept-alive connection closed)%n", total, CLIENTS, RUN.toSeconds(), staleConnections.get());
         }
     }
 
