@@ -46,8 +46,7 @@ public final class Trainer {
         if (adam.parameterCount() != net.parameterCount()) throw new IllegalArgumentException(
                 "adam is sized for " + adam.parameterCount() + " parameters but the network has "
                         + net.parameterCount() + ": use new Adam(lr, net.parameterCount())");
-        Dense last = net.layers.get(net.layers.size() - 1);
-        if (last.activation != Activation.SOFTMAX) {
+        if (!(net.layers.get(net.layers.size() - 1) instanceof Dense last) || last.activation != Activation.SOFTMAX) {
             throw new IllegalArgumentException("training uses sparse categorical cross-entropy: the last layer must be softmax");
         }
         this.net = net;
