@@ -15,7 +15,6 @@ final class Batch {
     final float[][] act;
     final float[][] grad;    // training only; grad[0] stays null: the input gets no gradient
     final float[][] scratch; // training only, for layers that ask (see Layer.scratchPerRow)
-    final int[][] indices;   // training only, for layers that ask (see Layer.indicesPerRow)
     final float[] probs;
     final int[] labels;
 
@@ -38,7 +37,6 @@ final class Batch {
         act = new float[n + 1][];
         grad = new float[n + 1][];
         scratch = new float[n][];
-        indices = new int[n][];
         act[0] = new float[rows * net.inputSize];
         for (int l = 0; l < n; l++) {
             Layer layer = net.layers.get(l);
@@ -46,7 +44,6 @@ final class Batch {
             if (training) {
                 grad[l + 1] = new float[rows * layer.out];
                 if (layer.scratchPerRow() > 0) scratch[l] = new float[rows * layer.scratchPerRow()];
-                if (layer.indicesPerRow() > 0) indices[l] = new int[rows * layer.indicesPerRow()];
             }
         }
         probs = new float[rows * net.outputSize()];
@@ -54,12 +51,12 @@ final class Batch {
     }
 
     /**
-     * Floats (or ints) per batch row of the widest buffer: a layer's activations or, in training, a layer's
+     * Floats per batch row of the widest buffer: a layer's activations or, in training, a layer's
      * scratch. {@link Network.Builder} keeps each within an array, so a one-row batch always fits.
      */
     private static long floatsPerRow(Network net, boolean training) {
         long widest = net.maxWidth();
-        if (training) for (Layer layer : net.layers) widest = Math.max(widest, Math.max(layer.scratchPerRow(), layer.indicesPerRow()));
+        if (training) for (Layer layer : net.layers) widest = Math.max(widest, layer.scratchPerRow());
         return widest;
     }
 

@@ -15,19 +15,31 @@ import lanes.kernels.Kernels;
  * <p>Through im2col: each output pixel's window, in (kh, kw, c) order, becomes one row of
  * cols (B·OH·OW, K·K·C), the order of the kernel's rows, so the convolution is the GEMM
  * y = cols·W (B·OH·OW × KKC)·(KKC × F), and its backward pass two more: dW = colsᵀ·dY and
- * dcols = dY·Wᵀ, whose rows col2im adds back onto the input pixels they came from. The GEMMs give the
- * same bits for any split of their rows, and col2im adds each image's rows in one fixed order, so the
- * layer gives the same bits for any thread count. The same bits as the engine's convolution, too: both
- * sum the window in (kh, kw, c) order with fma, then add the bias.
+ * dcols = dY·Wᵀ, whose rows col2im adds back onto the input pixels they came from. The first layer,
+ * which reads the input batch and needs no dx, keeps cols transposed instead (KKC, B·OH·OW), see
+ * {@link #readsInput}.
+ *
+ * <p>Every element of y and dW is one fma chain over its sum in a fixed order (the window in
+ * (kh, kw, c) order; the batch's output pixels in order), whichever GEMM form or thread computes it, and
+ * col2im adds each image's rows in one fixed order: the layer gives the same bits for any thread count
+ * and kernels. The same bits as the engine's convolution, too, which sums the window the same way and
+ * then adds the bias.
  */
 final class Conv extends Layer {
     final int height, width, channels, kernel, filters, outHeight, outWidth;
     final Activation activation;
     final int weightOffset, biasOffset;
+    /**
+     * The first layer: its input is the batch, whose pixels get no gradient. Its forward pass is the
+     * engine's direct convolution (which skips the background's zeros), and its cols are built transposed,
+     * by the backward pass: a row of colsᵀ is one (kh, kw, c) of every output pixel, whole rows of pixels
+     * copied at once, where a row of cols is K runs of K·C values (5 floats each for one channel).
+     */
+    final boolean readsInput;
     /** Values in one window: a row of cols, a row of the kernel. */
     private final int window;
 
-    Conv(Shape input, int filters, int kernel, Activation activation, int weightOffset) {
+    Conv(Shape input, int filters, int kernel, Activation activation, int weightOffset, boolean readsInput) {
         super(input.size(), (input.height() - kernel + 1) * (input.width() - kernel + 1) * filters);
         this.height = input.height();
         this.width = input.width();
@@ -40,6 +52,7 @@ final class Conv extends Layer {
         this.window = kernel * kernel * channels;
         this.weightOffset = weightOffset;
         this.biasOffset = weightOffset + window * filters;
+        this.readsInput = readsInput;
     }
 
     /** Kernel and bias of a layer of this shape, in long: {@link Network.Builder} refuses one that does not fit an array. */
@@ -62,7 +75,7 @@ final class Conv extends Layer {
         return (int) parameterCount(kernel, channels, filters);
     }
 
-    /** cols: one row of K·K·C per output pixel. */
+    /** cols (or colsᵀ): one window of K·K·C per output pixel. */
     @Override
     int scratchPerRow() {
         return outHeight * outWidth * window;
@@ -93,22 +106,22 @@ final class Conv extends Layer {
 
     /**
      * y = act(cols·W + b), images split over threads: each thread writes its images' rows of cols, then
-     * multiplies them while they are in its cache. Zeros of the input batch (background pixels) are
-     * skipped; the layers above read ReLU outputs, whose zeros are too scattered to pay for the packing.
+     * multiplies them while they are in its cache. The first layer runs {@link #forward} on the batch's
+     * pixels and leaves its cols to the backward pass.
      */
     @Override
     void forwardTraining(Kernels k, BatchScheduler s, int rows, Batch b, int l, float[] params) {
         float[] x = input(b, l, rows), cols = b.scratch[l], y = b.act[l + 1];
-        boolean skipZeros = l == 0;
+        if (readsInput) {
+            forward(k, s, rows, x, params, y, true);
+            return;
+        }
         int perImage = scratchPerRow();
         s.forRange(rows, minImages(), (i0, i1) -> {
             for (int i = i0; i < i1; i++) im2col(x, i * in, cols, i * perImage);
             int m = (i1 - i0) * pixels();
-            if (skipZeros) {
-                k.matmulSkipZeros(m, filters, window, cols, i0 * perImage, window, params, weightOffset, filters, y, i0 * out, filters, false);
-            } else {
-                k.matmul(m, filters, window, cols, i0 * perImage, window, params, weightOffset, filters, y, i0 * out, filters, false);
-            }
+            // Dense: zeros of the ReLU outputs below are too scattered for skipping to pay for its packing.
+            k.matmul(m, filters, window, cols, i0 * perImage, window, params, weightOffset, filters, y, i0 * out, filters, false);
             k.addBias(m, filters, y, i0 * out, params, biasOffset);
             if (activation == Activation.RELU) k.reluForward(m * filters, y, i0 * out, y, i0 * out);
         });
@@ -129,30 +142,53 @@ final class Conv extends Layer {
         }
     }
 
+    /** A short run (a few channels) costs less as a loop than as a call. */
+    private static void copy(float[] src, int from, float[] dst, int to, int n) {
+        if (n >= 16) {
+            System.arraycopy(src, from, dst, to, n);
+        } else {
+            for (int j = 0; j < n; j++) dst[to + j] = src[from + j];
+        }
+    }
+
+    /**
+     * Rows [q0, q1) of colsᵀ (KKC, B·OH·OW) from the batch x (B, H, W, C): row q = (kh, kw, c) holds
+     * x[b][oh + kh][ow + kw][c] for every output pixel (b, oh, ow) in order; with one channel, each output
+     * row is one copy of OW pixels.
+     */
+    void im2colT(int rows, float[] x, float[] colsT, int q0, int q1) {
+        int all = rows * pixels(), rowStride = width * channels;
+        for (int q = q0; q < q1; q++) {
+            int kh = q / (kernel * channels), kw = q / channels % kernel, c = q % channels;
+            int dst = q * all;
+            for (int i = 0; i < rows; i++) {
+                for (int oh = 0; oh < outHeight; oh++, dst += outWidth) {
+                    int src = i * in + (oh + kh) * rowStride + kw * channels + c;
+                    if (channels == 1) {
+                        System.arraycopy(x, src, colsT, dst, outWidth);
+                    } else {
+                        for (int ow = 0; ow < outWidth; ow++) colsT[dst + ow] = x[src + ow * channels];
+                    }
+                }
+            }
+        }
+    }
+
     /**
      * The inverse scatter of {@link #im2col}: dx[xOff..] (H, W, C) = Σ of each window's row of dcols over
      * the pixels it came from, rows in output-pixel order, so the sums are the same for any split of images.
+     * Each run is added by the kernels' sumRows (out += one row): a vector loop, where the plain Java loop
+     * ran a scalar add per float, three times slower.
      */
-    void col2im(float[] dcols, int cOff, float[] dx, int xOff) {
+    void col2im(Kernels k, float[] dcols, int cOff, float[] dx, int xOff) {
         java.util.Arrays.fill(dx, xOff, xOff + in, 0f);
         int run = kernel * channels, rowStride = width * channels;
         int c = cOff;
         for (int oh = 0; oh < outHeight; oh++) {
             for (int ow = 0; ow < outWidth; ow++) {
                 int dst = xOff + oh * rowStride + ow * channels;
-                for (int kh = 0; kh < kernel; kh++, dst += rowStride, c += run) {
-                    for (int j = 0; j < run; j++) dx[dst + j] += dcols[c + j];
-                }
+                for (int kh = 0; kh < kernel; kh++, dst += rowStride, c += run) k.sumRows(1, run, dcols, c, dx, dst, true);
             }
-        }
-    }
-
-    /** A short run (the 5 values of a one-channel kernel row) costs less as a loop than as a call. */
-    private static void copy(float[] src, int from, float[] dst, int to, int n) {
-        if (n >= 16) {
-            System.arraycopy(src, from, dst, to, n);
-        } else {
-            for (int j = 0; j < n; j++) dst[to + j] = src[from + j];
         }
     }
 
@@ -162,13 +198,13 @@ final class Conv extends Layer {
         gradient(g, rows, b, l, params, grads);
         Kernels k = g.kernels();
         s.forRange(parameterCount(), 1 << 14, (i0, i1) -> adam.apply(k, params, grads, weightOffset + i0, i1 - i0, t));
-        if (l == 0) b.prefetchNext(0, in);
+        if (readsInput) b.prefetchNext(0, in);
     }
 
     /**
-     * dY is grad[l+1] (B·OH·OW, F), overwritten with dZ = act'(y)·dY. dW = colsᵀ·dZ (KKC × F) with the
-     * kernel's rows split over threads, db = Σ_rows dZ; then, when the input has a gradient,
-     * dcols = dZ·Wᵀ into cols (no longer needed) and col2im into grad[l], images split over threads.
+     * dY is grad[l+1] (B·OH·OW, F), overwritten with dZ = act'(y)·dY. db = Σ_rows dZ; dW = colsᵀ·dZ
+     * (KKC × F), the kernel's rows split over threads; then, above the first layer, dcols = dZ·Wᵀ into
+     * cols (no longer needed) and col2im into grad[l], images split over threads.
      */
     @Override
     void gradient(Gemm g, int rows, Batch b, int l, float[] params, float[] grads) {
@@ -177,14 +213,24 @@ final class Conv extends Layer {
         float[] y = b.act[l + 1], dy = b.grad[l + 1], cols = b.scratch[l], dx = b.grad[l];
         int m = rows * pixels();
         if (activation == Activation.RELU) k.reluBackward(rows * out, y, 0, dy, 0, dy, 0);
-        g.matmulTransA(window, filters, m, cols, 0, window, dy, 0, filters, grads, weightOffset, filters, false, false);
         k.sumRows(m, filters, dy, 0, grads, biasOffset, false);
-        if (dx == null) return;
+        if (readsInput) {
+            // dW rows q0..q1 = colsᵀ[q0..q1]·dZ, each thread building its own rows of colsᵀ first; pixels'
+            // zeros skipped (the background, where a whole 4-row tile of colsᵀ is often zero together).
+            float[] x = b.act[l];
+            s.forRange(window, Gemm.minRows(filters, m), (q0, q1) -> {
+                im2colT(rows, x, cols, q0, q1);
+                k.matmulSkipZeros(q1 - q0, filters, m, cols, q0 * m, m, dy, 0, filters, grads, weightOffset + q0 * filters,
+                        filters, false);
+            });
+            return;
+        }
+        g.matmulTransA(window, filters, m, cols, 0, window, dy, 0, filters, grads, weightOffset, filters, false, false);
         int perImage = scratchPerRow();
         s.forRange(rows, minImages(), (i0, i1) -> {
             k.matmulTransB((i1 - i0) * pixels(), window, filters, dy, i0 * out, filters, params, weightOffset, filters,
                     cols, i0 * perImage, window, false);
-            for (int i = i0; i < i1; i++) col2im(cols, i * perImage, dx, i * in);
+            for (int i = i0; i < i1; i++) col2im(k, cols, i * perImage, dx, i * in);
         });
     }
 }

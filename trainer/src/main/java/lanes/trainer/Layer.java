@@ -36,11 +36,6 @@ abstract sealed class Layer permits Dense, Conv, MaxPool {
         return 0;
     }
 
-    /** Ints of per-row scratch this layer needs in a training batch ({@link Batch#indices}). */
-    int indicesPerRow() {
-        return 0;
-    }
-
     /**
      * The plain forward pass (evaluation): x (B, in) → y (B, out), rows split over threads. skipZeros: x is
      * sparse (pixels, or the previous layer's ReLU output).

@@ -8,10 +8,10 @@ import lanes.kernels.Kernels;
 /**
  * Max pooling in training: square window, stride = window, valid padding (floor), channel by channel
  * over NHWC (the engine's {@link lanes.engine.MaxPool2D} with those settings). x is (B, H, W, C), y is
- * (B, H / P, W / P, C). The training pass keeps, for each output, where in its image the maximum was
- * (the first of equal values in row-major window order, as the engine's pooling takes it), and the
- * backward pass routes each output's gradient there: windows do not overlap, so that is a copy. Data
- * movement only: the same bits on any thread count and kernels.
+ * (B, H / P, W / P, C). The forward pass is the engine's pooling; the backward pass finds, in each window,
+ * the input the maximum was copied from (the first one holding its bits, in row-major window order) and
+ * routes the output's gradient there. Windows do not overlap, so this is data movement only: the same
+ * bits on any thread count and kernels.
  */
 final class MaxPool extends Layer {
     final int height, width, channels, size, outHeight, outWidth;
@@ -41,13 +41,7 @@ final class MaxPool extends Layer {
         return 0;
     }
 
-    /** Where each output's maximum came from, as an index into its image. */
-    @Override
-    int indicesPerRow() {
-        return out;
-    }
-
-    /** The fewest images worth a thread of their own: each costs about one read of its input. */
+    /** The fewest images worth a thread of their own: each costs about one pass over its input. */
     private int minImages() {
         return Gemm.minChunk(in);
     }
@@ -59,43 +53,10 @@ final class MaxPool extends Layer {
                 0, 0, outHeight, outWidth, x, i0 * in, y, i0 * out));
     }
 
+    /** As {@link #forward}: the backward pass finds the maxima again from act[l] and act[l+1], which it keeps. */
     @Override
     void forwardTraining(Kernels k, BatchScheduler s, int rows, Batch b, int l, float[] params) {
-        float[] x = input(b, l, rows), y = b.act[l + 1];
-        int[] at = b.indices[l];
-        s.forRange(rows, minImages(), (i0, i1) -> {
-            for (int i = i0; i < i1; i++) pool(x, i * in, y, at, i * out);
-        });
-    }
-
-    /**
-     * One image: y[o] = the largest x in output o's window, at[o] its index in the image. Ties keep the
-     * first tap (a later one must be strictly larger), in kh, kw order. A NaN never wins here, where the
-     * engine's pooling would propagate it: with a NaN among the activations, training has already failed.
-     */
-    void pool(float[] x, int xOff, float[] y, int[] at, int yOff) {
-        int rowStride = width * channels, o = yOff;
-        for (int oh = 0; oh < outHeight; oh++) {
-            for (int ow = 0; ow < outWidth; ow++, o += channels) {
-                int first = oh * size * rowStride + ow * size * channels;
-                for (int c = 0; c < channels; c++) {
-                    y[o + c] = x[xOff + first + c];
-                    at[o + c] = first + c;
-                }
-                for (int kh = 0; kh < size; kh++) {
-                    for (int kw = kh == 0 ? 1 : 0; kw < size; kw++) {
-                        int tap = first + kh * rowStride + kw * channels;
-                        for (int c = 0; c < channels; c++) {
-                            float v = x[xOff + tap + c];
-                            if (v > y[o + c]) {
-                                y[o + c] = v;
-                                at[o + c] = tap + c;
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        forward(k, s, rows, input(b, l, rows), params, b.act[l + 1], false);
     }
 
     @Override
@@ -104,18 +65,42 @@ final class MaxPool extends Layer {
         gradient(g, rows, b, l, params, grads);
     }
 
-    /** dx = dy at each output's maximum, 0 elsewhere (inputs outside every window, or not the maximum). */
+    /** dx = dy at each window's maximum, 0 elsewhere (the other inputs, and those outside every window). */
     @Override
     void gradient(Gemm g, int rows, Batch b, int l, float[] params, float[] grads) {
-        float[] dy = b.grad[l + 1], dx = b.grad[l];
+        float[] x = b.act[l], y = b.act[l + 1], dy = b.grad[l + 1], dx = b.grad[l];
         if (dx == null) return;
-        int[] at = b.indices[l];
         g.scheduler().forRange(rows, minImages(), (i0, i1) -> {
             java.util.Arrays.fill(dx, i0 * in, i1 * in, 0f);
-            for (int i = i0; i < i1; i++) {
-                int xi = i * in;
-                for (int o = i * out, end = o + out; o < end; o++) dx[xi + at[o]] = dy[o];
-            }
+            for (int i = i0; i < i1; i++) route(x, y, dy, i * out, dx, i * in);
         });
+    }
+
+    /**
+     * One image: each output's gradient into the first input of its window whose bits equal the output's
+     * (the engine's pooling copies the maximum: Math.max semantics, so +0 beats −0 and a tie keeps either
+     * of two equal bit patterns). Without branches: which tap holds the maximum is a coin toss, and a
+     * mispredicted branch per tap made this pass ten times slower. An output whose bits no input holds (a
+     * NaN the kernels made canonical) routes nowhere: with a NaN among the activations, training has
+     * already failed.
+     */
+    private void route(float[] x, float[] y, float[] dy, int yOff, float[] dx, int xOff) {
+        int rowStride = width * channels, o = yOff;
+        for (int oh = 0; oh < outHeight; oh++) {
+            for (int ow = 0; ow < outWidth; ow++, o += channels) {
+                int first = xOff + oh * size * rowStride + ow * size * channels;
+                for (int c = 0; c < channels; c++) {
+                    int max = Float.floatToRawIntBits(y[o + c]), g = Float.floatToRawIntBits(dy[o + c]), taken = 0;
+                    for (int kh = 0; kh < size; kh++) {
+                        for (int kw = 0, tap = first + kh * rowStride + c; kw < size; kw++, tap += channels) {
+                            int d = Float.floatToRawIntBits(x[tap]) ^ max;
+                            int hit = ~((d | -d) >> 31) & ~taken; // all ones at the first equal tap, else 0
+                            taken |= hit;
+                            dx[tap] = Float.intBitsToFloat(g & hit);
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -94,7 +94,7 @@ public final class Network {
             check(layer, "outputs per example", oh * ow * filters);
             check(layer, "im2col floats per example (output pixels × kernel × kernel × channels)", oh * ow * window);
             add(layer, Conv.parameterCount(kernel, current.channels(), filters),
-                    offset -> new Conv(current, filters, kernel, activation, offset));
+                    offset -> new Conv(current, filters, kernel, activation, offset, layers.isEmpty()));
             return this;
         }
 
