@@ -68,12 +68,15 @@ public final class Network {
         private final List<Layer> layers = new ArrayList<>();
         /** The output shape of the layers so far (a vector after {@link #flatten}). */
         private Shape current;
+        /** Whether the layers so far end in a vector: a vector input, a flatten or a dense layer. */
+        private boolean flat;
         /** Parameters of the layers so far, in long: in × out of two ints overflows an int. */
         private long parameters;
 
         private Builder(Shape input) {
             this.input = input;
             this.current = input;
+            this.flat = input.isVector();
         }
 
         /**
@@ -88,7 +91,7 @@ public final class Network {
             if (activation != Activation.RELU && activation != Activation.LINEAR) throw new IllegalArgumentException(
                     layer + ": the trainer trains relu and linear convolutions, not " + activation);
             if (kernel > current.height() || kernel > current.width()) throw new IllegalArgumentException(layer
-                    + ": its " + kernel + "×" + kernel + " kernel is larger than its " + current + " input" + imageHint());
+                    + ": its " + kernel + "×" + kernel + " kernel is larger than its " + dims() + " input" + imageHint());
             long oh = current.height() - kernel + 1, ow = current.width() - kernel + 1;
             long window = (long) kernel * kernel * current.channels();
             check(layer, "outputs per example", oh * ow * filters);
@@ -103,7 +106,7 @@ public final class Network {
             String layer = "maxPool layer " + layers.size();
             if (size < 1) throw new IllegalArgumentException(layer + ": size must be >= 1, got " + size);
             if (size > current.height() || size > current.width()) throw new IllegalArgumentException(layer
-                    + ": its " + size + "×" + size + " window is larger than its " + current + " input" + imageHint());
+                    + ": its " + size + "×" + size + " window is larger than its " + dims() + " input" + imageHint());
             add(layer, 0, offset -> new MaxPool(current, size));
             return this;
         }
@@ -111,6 +114,7 @@ public final class Network {
         /** Flattens an image into a vector (optional before {@link #dense}, which flattens an image itself). */
         public Builder flatten() {
             current = Shape.vector(current.size());
+            flat = true;
             return this;
         }
 
@@ -127,9 +131,15 @@ public final class Network {
             return this;
         }
 
+        /** The current shape as height × width × channels (Shape prints a 1×1 image as a vector). */
+        private String dims() {
+            return current.height() + "×" + current.width() + "×" + current.channels();
+        }
+
         private String imageHint() {
-            return current.isVector() && !input.isVector() ? " (a flattened image)"
-                    : current.isVector() ? " (a vector: for images use Network.builder(height, width, channels))" : "";
+            if (!flat) return "";
+            return input.isVector() ? " (a vector: for images use Network.builder(height, width, channels))"
+                    : " (flattened: conv2d and maxPool go before flatten and dense)";
         }
 
         private static void check(String layer, String what, long n) {
@@ -152,6 +162,7 @@ public final class Network {
             parameters += count;
             layers.add(made);
             current = made.outputShape();
+            flat = made instanceof Dense;
         }
 
         /**
