@@ -16,15 +16,16 @@ import lanes.kernels.Kernels;
  *
  * <p>Every piece of arithmetic runs in {@code lanes.kernels}. A training step reads like llm.c's
  * {@code gpt2_forward} then {@code gpt2_backward}: the layers forward, the loss, the layers in reverse,
- * each updated by Adam once its gradients are known ({@link #stepUntraced}). The first layer
+ * each updated by Adam once its gradients are known ({@link #stepUntraced}). A dense first layer
  * ({@link RowBlockedDense}) runs in two fixed row blocks of its weights, one per thread, forward and
- * backward; the layers above run on the thread that sums the blocks. No result depends on the thread
- * count, so the same seed gives bit-identical weights for 1, 2 or more threads, and for the scalar and
- * the SIMD kernels alike.
+ * backward; the dense layers above run on the thread that sums the blocks. Convolution and pooling
+ * layers ({@link Conv}, {@link MaxPool}) split their images, or their kernel's rows, over the threads. No
+ * result depends on the thread count, so the same seed gives bit-identical weights for 1, 2 or more
+ * threads, and for the scalar and the SIMD kernels alike.
  *
  * <p>{@link #evaluate} (validation) runs the plain forward pass, batch rows split over threads, whose
- * first layer sums all inputs in one chain rather than two block sums: its loss on a batch can differ
- * from the training pass's in the last bits.
+ * dense first layer sums all inputs in one chain rather than two block sums: its loss on a batch can
+ * differ from the training pass's in the last bits.
  */
 public final class Trainer {
 
