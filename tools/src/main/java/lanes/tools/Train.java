@@ -234,7 +234,8 @@ public final class Train {
                 + " after epoch " + kept.epoch() + "), so no model was saved to " + a.out + "; try a smaller --lr");
         String dataset = a.data.toAbsolutePath().normalize().getFileName() == null ? ""
                 : a.data.toAbsolutePath().normalize().getFileName().toString();
-        WeightFile.write(a.out, net.toWeights(new Metadata(dataset, history.size(), kept.valAccuracy(), Instant.now())));
+        // The metadata describes the weights saved: trained for kept.epoch() epochs (a.epochs unless training stopped early).
+        WeightFile.write(a.out, net.toWeights(new Metadata(dataset, kept.epoch(), kept.valAccuracy(), Instant.now())));
         double total = history.stream().mapToDouble(EpochResult::seconds).sum();
         System.out.printf(Locale.ROOT, "Saved %s: val_accuracy %.4f after %d epochs, %.2f s training (%.3f s/epoch)%n",
                 a.out, kept.valAccuracy(), history.size(), total, total / history.size());
