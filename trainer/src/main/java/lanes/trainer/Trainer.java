@@ -69,6 +69,34 @@ public final class Trainer {
         return this;
     }
 
+    private Augmentation augmentation = Augmentation.NONE;
+
+    /**
+     * Distorts every training example of {@link #fit} with {@code a} (seeded from the fit's seed, the epoch
+     * and the example's index, so the same bits for any thread count); {@link #evaluate}, validation and
+     * {@link #trainBatch} never augment. Augmentation takes one-channel square images: the network's input
+     * size must be a square (784 = 28×28).
+     *
+     * @return this trainer
+     */
+    public Trainer withAugmentation(Augmentation a) {
+        Objects.requireNonNull(a, "augmentation (use Augmentation.NONE for none)");
+        if (!a.isNone()) {
+            int side = imageSide();
+            if (side * side != net.inputSize) throw new IllegalArgumentException("augmentation " + a
+                    + " takes square one-channel images, but the network takes " + net.inputSize + " inputs, not a square");
+            a.checkImage(side, side);
+        }
+        augmentation = a;
+        return this;
+    }
+
+    public Augmentation augmentation() { return augmentation; }
+
+    private int imageSide() {
+        return (int) Math.round(Math.sqrt(net.inputSize));
+    }
+
     /** A batch's summed loss and how many of its examples the network got right. */
     record BatchLoss(double loss, int correct) {}
 
@@ -115,6 +143,7 @@ public final class Trainer {
         for (int epoch = 1; epoch <= epochs && !stopped; epoch++) {
             listener.epochStart(epoch, epochs, steps);
             shuffle(order, rnd);
+            batch.augmentWith(augmentation, imageSide(), imageSide(), seed, epoch);
             // Typed Object: this class must load without jdk.jfr (JfrSupport), so TrainEvents' types stay out of it.
             Object event = events && JfrSupport.active() ? TrainEvents.epochBegin() : null;
             long t0 = System.nanoTime();
@@ -171,6 +200,7 @@ public final class Trainer {
     /** Selects the batch, runs every layer forward and the loss: the gradient of the batch's mean loss into grad[n]. */
     private BatchLoss forwardAndLoss(Batch batch, Samples data, int[] order, int from, int rows) {
         batch.select(data, order, from, rows);
+        batch.augment(scheduler, rows);
         int n = net.layers.size();
         for (int l = 0; l < n; l++) net.layers.get(l).forwardTraining(kernels, scheduler, rows, batch, l, net.params);
         return loss(batch, rows, 1f / rows, batch.grad[n]);
