@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +16,7 @@ import lanes.kernels.BatchScheduler;
 import lanes.kernels.KernelsProvider;
 import lanes.trainer.Adam;
 import lanes.trainer.ArchSpec;
+import lanes.trainer.Augmentation;
 import lanes.trainer.Dataset;
 import lanes.trainer.EpochResult;
 import lanes.trainer.FitOptions;
@@ -137,23 +137,11 @@ public final class Train {
             }
         }
 
-        /**
-         * The spelling lanes.trainer.Augmentation.parse takes. INTEGRATION POINT (branch augment): once
-         * Augmentation is on main, call Augmentation.parse(augment) here instead, turning its
-         * IllegalArgumentException into a UsageException as checkArch does.
-         */
         private static void checkAugment(String augment) {
-            if (augment.trim().equals("none")) return;
-            List<String> seen = new ArrayList<>();
-            for (String raw : augment.split(",", -1)) {
-                String token = raw.trim();
-                if (!List.of("affine", "elastic", "thickness").contains(token)) throw new Cli.UsageException(
-                        "--augment: " + (token.isEmpty() ? "an empty augmentation" : token.equals("none")
-                                ? "'none' combined with others" : "unknown augmentation '" + token + "'") + " in '" + augment
-                                + "': expected none or a comma-separated set of affine, elastic, thickness");
-                if (seen.contains(token)) throw new Cli.UsageException(
-                        "--augment: '" + token + "' appears twice in '" + augment + "'");
-                seen.add(token);
+            try {
+                Augmentation.parse(augment);
+            } catch (IllegalArgumentException e) {
+                throw new Cli.UsageException("--augment: " + e.getMessage());
             }
         }
     }
@@ -219,10 +207,7 @@ public final class Train {
                     + "); epoch 1 includes compiling the kernels");
         }
         Trainer trainer = new Trainer(net, new Adam(a.learningRate(), net.parameterCount()), KernelsProvider.get(), scheduler);
-        // ---- INTEGRATION POINT (branch augment): replace the warning with
-        //      trainer.withAugmentation(Augmentation.parse(a.augment));
-        if (!a.augment.trim().equals("none")) System.err.println("tools/train: warning: --augment " + a.augment
-                + " is not applied: this build has no augmentation yet, so the images train undistorted");
+        trainer.withAugmentation(Augmentation.parse(a.augment));
         FitResult result = trainer.fit(train, test, a.epochs, a.batch, a.seed,
                 new KerasProgress(System.out, Cli.stdoutIsTerminal()), a.fitOptions());
         List<EpochResult> history = result.history();

@@ -102,8 +102,8 @@ class CliTest {
                 {"--patience", "-1", "--patience must be >= 0 (0: no early stopping), got -1"},
                 {"--augment", "affine,none", "--augment: 'none' combined with others in 'affine,none'"},
                 {"--augment", "rotate", "--augment: unknown augmentation 'rotate' in 'rotate': expected none or a comma-separated set of affine, elastic, thickness"},
-                {"--augment", "affine,affine", "--augment: 'affine' appears twice"},
-                {"--augment", "", "--augment: an empty augmentation"},
+                {"--augment", "affine,affine", "--augment: augmentation 'affine' appears twice in 'affine,affine'"},
+                {"--augment", "", "--augment: an empty augmentation in ''"},
         };
         for (String[] c : refused) {
             err.reset();

@@ -157,9 +157,14 @@ class TrainRunTest {
     }
 
     @Test
-    void anAugmentationIsAcceptedAndSaidToBeNotAppliedYet() {
-        assertEquals(Cli.OK, train("--out", dir.resolve("m.lnw").toString(), "--augment", "affine,thickness"), stderr());
-        assertTrue(stderr().contains("tools/train: warning: --augment affine,thickness is not applied"), stderr());
+    void anAugmentationDistortsTheTrainingImages() throws IOException {
+        Path plain = dir.resolve("plain.lnw"), augmented = dir.resolve("augmented.lnw");
+        assertEquals(Cli.OK, train("--out", plain.toString()), stderr());
+        assertEquals(Cli.OK, train("--out", augmented.toString(), "--augment", "affine,thickness"), stderr());
+        assertEquals("", stderr());
+        float[] a = ((lanes.engine.DenseWeights) lanes.engine.WeightFile.read(plain).layers().get(0)).kernel();
+        float[] b = ((lanes.engine.DenseWeights) lanes.engine.WeightFile.read(augmented).layers().get(0)).kernel();
+        assertFalse(java.util.Arrays.equals(a, b), "the same seed, other images, other weights");
     }
 
     @Test
