@@ -82,6 +82,10 @@ public final class Trainer {
     public Trainer withAugmentation(Augmentation a) {
         Objects.requireNonNull(a, "augmentation (use Augmentation.NONE for none)");
         if (!a.isNone()) {
+            lanes.engine.Shape in = net.inputShape;
+            if (!in.isVector() && (in.channels() != 1 || in.height() != in.width())) throw new IllegalArgumentException(
+                    "augmentation " + a + " takes square one-channel images, but the network takes " + in.height() + "×"
+                            + in.width() + "×" + in.channels() + " images");
             int side = imageSide();
             if (side * side != net.inputSize) throw new IllegalArgumentException("augmentation " + a
                     + " takes square one-channel images, but the network takes " + net.inputSize + " inputs, not a square");

@@ -97,6 +97,34 @@ class CnnTrainingTest {
         }
     }
 
+    /** Augmented images feed the convolutions as they feed dense layers: the same bits on any thread count. */
+    @Test
+    void augmentedTrainingGivesTheSameBitsOnAnyThreadCount() throws IOException {
+        Samples data = MnistSmall.load("train").samples().head(64);
+        Augmentation a = Augmentation.parse("affine,elastic,thickness");
+        float[][] p = new float[3][];
+        for (int threads = 1; threads <= 3; threads++) {
+            Network net = CnnGradientTest.reference(6);
+            try (BatchScheduler s = new BatchScheduler(threads)) {
+                new Trainer(net, new Adam(1e-3f, net.parameterCount()), KernelsProvider.get(), s).withAugmentation(a)
+                        .fit(data, null, 1, 32, 3, FitListener.NONE); // the seed of fit(), below
+            }
+            p[threads - 1] = net.parameters();
+        }
+        assertArrayEquals(p[0], p[1], "1 vs 2 threads");
+        assertArrayEquals(p[0], p[2], "1 vs 3 threads");
+        assertTrue(!Arrays.equals(p[0], fit(CnnGradientTest.reference(6), data, KernelsProvider.get(), 1, 1, 32)),
+                "augmentation changed what was trained");
+        Network rgb = Network.builder(12, 12, 4).conv2d(2, 3, Activation.RELU).dense(2, Activation.SOFTMAX).build(1);
+        try (BatchScheduler s = new BatchScheduler(1)) {
+            Trainer t = new Trainer(rgb, new Adam(1e-3f, rgb.parameterCount()), KernelsProvider.get(), s);
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> t.withAugmentation(a));
+            assertTrue(e.getMessage().contains("takes square one-channel images, but the network takes 12×12×4 images"),
+                    e.getMessage());
+        }
+    }
+
     private static Samples slice(Samples s, int from, int n) {
         int f = s.features();
         return new Samples(Arrays.copyOfRange(s.pixels(), from * f, (from + n) * f), Arrays.copyOfRange(s.labels(), from, from + n), n, f);
