@@ -125,6 +125,20 @@ class CnnTrainingTest {
         }
     }
 
+    /** The convolutional warm-up leaves the network alone and changes no bit of the training that follows. */
+    @Test
+    void warmupLeavesCnnTrainingUnchanged() throws IOException {
+        Samples data = MnistSmall.load("train").samples().head(64);
+        float[] cold = fit(CnnGradientTest.reference(4), data, KernelsProvider.get(), 2, 1, 32);
+        Network net = CnnGradientTest.reference(4);
+        try (BatchScheduler s = new BatchScheduler(2)) {
+            double seconds = Warmup.run(KernelsProvider.get(), s, net);
+            assertTrue(seconds > 0 && seconds < 60, "warm-up took " + seconds + " s");
+        }
+        assertArrayEquals(CnnGradientTest.reference(4).parameters(), net.parameters(), "the warm-up trained a scratch network");
+        assertArrayEquals(cold, fit(net, data, KernelsProvider.get(), 2, 1, 32), "a warmed-up JVM trains to the same bits");
+    }
+
     private static Samples slice(Samples s, int from, int n) {
         int f = s.features();
         return new Samples(Arrays.copyOfRange(s.pixels(), from * f, (from + n) * f), Arrays.copyOfRange(s.labels(), from, from + n), n, f);
