@@ -164,9 +164,10 @@ public final class Train {
         int threads = a.threads == null ? BatchScheduler.defaultThreads() : a.threads;
         // The JIT compiles the kernels on a scratch network while the data loads, with threads of its own:
         // when the data turns out bad, closing the training scheduler cannot strand a warm-up step.
+        boolean convolutional = a.architecture() != null && a.architecture().needsImage();
         CompletableFuture<Double> warmup = !warmUp ? null : CompletableFuture.supplyAsync(() -> {
             try (BatchScheduler own = new BatchScheduler(threads)) {
-                return Warmup.run(KernelsProvider.get(), own);
+                return convolutional ? Warmup.runConvolutional(KernelsProvider.get(), own) : Warmup.run(KernelsProvider.get(), own);
             }
         }, task -> Thread.ofPlatform().name("lanes-warmup").daemon().start(task));
         try (BatchScheduler scheduler = new BatchScheduler(threads)) {

@@ -150,8 +150,9 @@ class TrainRunTest {
 
         assertEquals(Cli.FAILED, train("--out", out.toString(), "--arch", "dense(8,relu) dense(2,softmax)"));
         assertTrue(stderr().contains("tools/train: --arch ends in 'dense(2,softmax)' but the data has 3 classes (labels 0-2)"), stderr());
-        assertEquals(Cli.FAILED, train("--out", out.toString(), "--arch", "conv2d(4,3,relu) maxpool(2) dense(3,softmax)"));
-        assertTrue(stderr().contains("tools/train: conv2d(4,3,relu) is not supported yet"), stderr());
+        assertEquals(Cli.OK, train("--out", out.toString(), "--arch", "conv2d(4,3,relu) maxpool(2) dense(3,softmax)"), stderr());
+        List<lanes.engine.Layer> cnn = lanes.engine.WeightFile.read(out).layers();
+        assertTrue(cnn.get(0) instanceof lanes.engine.Conv2D && cnn.get(1) instanceof lanes.engine.MaxPool2D, cnn.toString());
         assertEquals(Cli.FAILED, train("--out", out.toString(), "--arch", "conv2d(4,5,relu) dense(3,softmax)"));
         assertTrue(stderr().contains("layer 1 'conv2d(4,5,relu)' needs an input of at least 5x5 but gets 4x4 (the images' size)"), stderr());
     }

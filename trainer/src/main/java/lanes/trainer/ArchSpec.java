@@ -125,28 +125,18 @@ public record ArchSpec(List<Layer> layers) {
         return b.build(seed);
     }
 
-    /*
-     * ---- INTEGRATION POINT (branch cnn-layers) --------------------------------------------------------
-     * Network.Builder has no image input, conv2d, maxPool or flatten on main yet. Once it has, replace this
-     * method's body with:
-     *
-     *     Network.Builder b = Network.builder(height, width, channels);
-     *     for (Layer l : layers) {
-     *         switch (l) {
-     *             case Conv2dLayer c -> b.conv2d(c.filters(), c.kernel(), c.activation());
-     *             case MaxPoolLayer p -> b.maxPool(p.size());
-     *             case FlattenLayer f -> b.flatten();
-     *             case DenseLayer d -> b.dense(d.units(), d.activation());
-     *         }
-     *     }
-     *     return b.build(seed);
-     *
-     * and drop the "not supported yet" case from ArchSpecTest.
-     */
+    /** A network over (height, width, channels) images: the conv and pool layers, then the dense ones. */
     private Network imageNetwork(int height, int width, int channels, long seed) {
-        Layer first = layers.stream().filter(l -> l.image() || l instanceof FlattenLayer).findFirst().orElseThrow();
-        throw new IllegalArgumentException(first + " is not supported yet: this build trains dense layers only;"
-                + " use an architecture of dense layers, e.g. " + DEFAULT);
+        Network.Builder b = Network.builder(height, width, channels);
+        for (Layer l : layers) {
+            switch (l) {
+                case Conv2dLayer c -> b.conv2d(c.filters(), c.kernel(), c.activation());
+                case MaxPoolLayer p -> b.maxPool(p.size());
+                case FlattenLayer f -> b.flatten();
+                case DenseLayer d -> b.dense(d.units(), d.activation());
+            }
+        }
+        return b.build(seed);
     }
 
     /** Walks the image through the conv and pool layers: each must have an input at least its window's size. */

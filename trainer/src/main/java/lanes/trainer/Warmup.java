@@ -46,7 +46,11 @@ public final class Warmup {
      */
     public static double run(Kernels kernels, BatchScheduler scheduler, Network network) {
         Objects.requireNonNull(network, "network");
-        if (network.layers.get(0) instanceof Dense) return run(kernels, scheduler);
+        return network.layers.get(0) instanceof Dense ? run(kernels, scheduler) : runConvolutional(kernels, scheduler);
+    }
+
+    /** The convolutional warm-up of {@link #run(Kernels, BatchScheduler, Network)}, for a caller that has no network yet. */
+    public static double runConvolutional(Kernels kernels, BatchScheduler scheduler) {
         Objects.requireNonNull(kernels, "kernels");
         Objects.requireNonNull(scheduler, "scheduler");
         long start = System.nanoTime();

@@ -106,10 +106,15 @@ class ArchSpecTest {
 
     /** The one place that changes when the trainer gets image layers (see ArchSpec.imageNetwork). */
     @Test
-    void imageLayersAreNotSupportedYet() {
-        for (String spec : new String[] {"conv2d(16,5,relu) maxpool(2) dense(10,softmax)", "flatten dense(10,softmax)"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ArchSpec.parse(spec).build(28, 28, 1));
-            assertTrue(e.getMessage().contains("is not supported yet"), e.getMessage());
-        }
+    void imageLayersBuildTheNetworkTheBuilderWould() {
+        String spec = "conv2d(16,5,relu) maxpool(2) conv2d(32,5,relu) maxpool(2) dense(10,softmax)";
+        Network fromSpec = ArchSpec.parse(spec).build(28, 28, 1);
+        Network built = Network.builder(28, 28, 1).conv2d(16, 5, lanes.engine.Activation.RELU).maxPool(2)
+                .conv2d(32, 5, lanes.engine.Activation.RELU).maxPool(2).dense(10, lanes.engine.Activation.SOFTMAX).build(1);
+        // 16·25+16, 32·16·25+32, 4·4·32·10+10: the 18k-parameter CNN
+        assertEquals(416 + 12_832 + 5_130, fromSpec.parameterCount());
+        assertArrayEquals(built.parameters(), fromSpec.parameters());
+        Network flat = ArchSpec.parse("conv2d(4,3) flatten dense(10,softmax)").build(28, 28, 1);
+        assertEquals(4 * 9 + 4 + 26 * 26 * 4 * 10 + 10, flat.parameterCount());
     }
 }
