@@ -31,8 +31,20 @@ import lanes.kernels.KernelsProvider;
  */
 public final class Model {
 
-    /** Classpath location of the MNIST model shipped in the engine jar. */
-    public static final String DEFAULT_RESOURCE = "/lanes/engine/mnist-default.lnw";
+    /**
+     * Classpath location of the default model shipped in the engine jar: the accurate MNIST model, a small
+     * CNN ({@link #loadDefault()}, bundled name {@code mnist}).
+     */
+    public static final String DEFAULT_RESOURCE = "/lanes/engine/mnist.lnw";
+
+    /**
+     * Classpath location of the fast MNIST model shipped in the engine jar: the tutorial's MLP, for the
+     * microsecond path (bundled name {@code mnist-fast}).
+     */
+    public static final String FAST_RESOURCE = "/lanes/engine/mnist-fast.lnw";
+
+    /** The names of the models inside the engine jar, for {@link #loadBundled} and the tools' {@code --model}. */
+    public static final java.util.List<String> BUNDLED = java.util.List.of("mnist", "mnist-fast");
 
     final int inputSize, outputs, maxWidth;
     /** The compiled forward pass: one path over these ops for every kind of network. */
@@ -203,16 +215,35 @@ public final class Model {
     }
 
     /**
-     * The MNIST model shipped inside the engine jar.
+     * The accurate MNIST model shipped inside the engine jar (a small CNN): {@code loadBundled("mnist")}.
      *
      * @throws java.io.UncheckedIOException if the resource cannot be read (a damaged jar): it is part of
      *                                      the engine, not an input the caller could fix
      */
     public static Model loadDefault() {
+        return loadBundled("mnist");
+    }
+
+    /**
+     * A model shipped inside the engine jar, by name: {@code mnist}, the accurate CNN (the default), or
+     * {@code mnist-fast}, the MLP of the microsecond path. docs/benchmarks.md and the README give each
+     * one's accuracy and latency.
+     *
+     * @throws IllegalArgumentException     if no bundled model has that name (the message lists them)
+     * @throws java.io.UncheckedIOException if the resource cannot be read (a damaged jar)
+     */
+    public static Model loadBundled(String name) {
+        java.util.Objects.requireNonNull(name, "name");
+        String resource = switch (name) {
+            case "mnist" -> DEFAULT_RESOURCE;
+            case "mnist-fast" -> FAST_RESOURCE;
+            default -> throw new IllegalArgumentException("no bundled model named '" + name + "': the engine jar has "
+                    + String.join(" and ", BUNDLED));
+        };
         try {
-            return loadResource(DEFAULT_RESOURCE);
+            return loadResource(resource);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("the engine's own model " + DEFAULT_RESOURCE + " cannot be read: "
+            throw new java.io.UncheckedIOException("the engine's own model " + resource + " cannot be read: "
                     + e.getMessage(), e);
         }
     }
