@@ -40,6 +40,8 @@ class CliFuzzTest {
     @FuzzTest(maxDuration = "10m")
     @DictionaryEntries({"train", "predict", "latency", "fetch-data", "--data", "--epochs", "--batch", "--lr",
             "--hidden", "--seed", "--threads", "--out", "--history", "--help", "-h", "--model", "--top-k", "--json",
+            "--arch", "dense(10,softmax)", "conv2d(", "maxpool(", "--lr-schedule", "cosine", "step:0.5@", "plateau:",
+            "--patience", "--augment", "affine,",
             "--preprocess", "--dump-input", "--calls", "--dataset", "--dir", "mnist", "fashion-mnist", "seed", "none",
             "NaN", "Infinity", "-1", "0", "2147483648", "1e40", "0x10", "@", "--", "="})
     void args(byte[] data) throws Exception {

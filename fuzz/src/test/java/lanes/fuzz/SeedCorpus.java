@@ -130,6 +130,8 @@ public final class SeedCorpus {
             {"train", "--data", "data/mnist"},
             {"train", "--data", "data/mnist", "--epochs", "3", "--batch", "64", "--lr", "0.001", "--hidden", "32",
                     "--seed", "7", "--threads", "2", "--out", "m.lnw", "--history", "h.csv"},
+            {"train", "--data", "d", "--arch", "conv2d(16,5,relu) maxpool(2) dense(10,softmax)", "--lr-schedule", "step:0.5@10",
+                    "--patience", "3", "--augment", "affine,elastic"},
             {"train", "--help"},
             {"train", "--data", "d", "--epochs", "0"},
             {"train", "--lr", "1e-3"},

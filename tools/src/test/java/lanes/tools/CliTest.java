@@ -90,6 +90,46 @@ class CliTest {
     }
 
     @Test
+    void trainingOptionsAreCheckedBeforeTrainingAndNameTheFlag() {
+        AtomicBoolean ran = new AtomicBoolean();
+        String[][] refused = { // the argument after --data d, and what the message must say
+                {"--hidden", "64", "--arch", "dense(10,softmax)", "--hidden and --arch both give the layers: use --arch alone"},
+                {"--arch", "dense(10,relu)", "--arch: architecture 'dense(10,relu)': layer 1 'dense(10,relu)' (column 1): the last layer must be dense(classes,softmax)"},
+                {"--arch", "dense(128,relu),dense(10,softmax)", "layers are separated by spaces, not commas"},
+                {"--arch", "dense(2000000,relu) dense(10,softmax)", "--arch: layer 1 'dense(2000000,relu)' has more units than the 1048576"},
+                {"--lr-schedule", "cosine:2", "--lr-schedule: learning-rate schedule 'cosine:2': 'cosine' takes no parameters"},
+                {"--lr-schedule", "step:0.5", "valid: constant, cosine, step:FACTOR@EPOCHS"},
+                {"--patience", "-1", "--patience must be >= 0 (0: no early stopping), got -1"},
+                {"--augment", "affine,none", "--augment: 'none' combined with others in 'affine,none'"},
+                {"--augment", "rotate", "--augment: unknown augmentation 'rotate' in 'rotate': expected none or a comma-separated set of affine, elastic, thickness"},
+                {"--augment", "affine,affine", "--augment: augmentation 'affine' appears twice in 'affine,affine'"},
+                {"--augment", "", "--augment: an empty augmentation in ''"},
+        };
+        for (String[] c : refused) {
+            err.reset();
+            String[] argv = java.util.stream.Stream.concat(java.util.stream.Stream.of("--data", "d"),
+                    java.util.Arrays.stream(c, 0, c.length - 1)).toArray(String[]::new);
+            assertEquals(Cli.USAGE, run("tools/train", new Train.Args(), ran, argv), String.join(" ", argv));
+            assertTrue(stderr().startsWith("tools/train: "), stderr());
+            assertTrue(stderr().contains(c[c.length - 1]), stderr());
+        }
+        assertFalse(ran.get(), "a command ran on arguments its checks reject");
+
+        Train.Args a = new Train.Args();
+        assertEquals(Cli.OK, run("tools/train", a, ran, "--data", "d", "--arch", "conv2d(16,5,relu) maxpool(2) dense(10,softmax)",
+                "--lr-schedule", "step:0.5@10", "--patience", "3", "--augment", "affine, elastic"));
+        assertTrue(ran.get());
+        assertEquals("conv2d(16,5,relu) maxpool(2) dense(10,softmax)", a.architecture().toString());
+        assertEquals(lanes.trainer.FitOptions.DEFAULTS.withSchedule(new lanes.trainer.LearningRateSchedule.Step(0.5, 10)).withPatience(3),
+                a.fitOptions());
+        Train.Args defaults = new Train.Args();
+        assertEquals(Cli.OK, run("tools/train", defaults, ran, "--data", "d"));
+        assertEquals(null, defaults.architecture(), "no --arch: --hidden's model, with the data's classes");
+        assertEquals(128, defaults.hiddenUnits());
+        assertEquals(lanes.trainer.FitOptions.DEFAULTS, defaults.fitOptions());
+    }
+
+    @Test
     void fetchDataParsesLikeTheOtherToolsWithoutFetching() {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         assertEquals(Cli.USAGE, FetchData.parse(new String[] {"--dataset", "mnist", "--dir", "--"}, quiet, quiet).exitCode());

@@ -119,6 +119,56 @@ class TrainRunTest {
     }
 
     @Test
+    void aCosineRunWithPatienceStopsEarlyKeepsTheCsvAndReportsOnStderr() throws IOException {
+        Path out = dir.resolve("m.lnw"), history = dir.resolve("h.csv");
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        assertEquals(Cli.OK, Train.run(new String[] {"--data", data.toString(), "--threads", "1", "--out", out.toString(),
+                "--history", history.toString(), "--epochs", "8", "--lr", "0.05", "--lr-schedule", "cosine", "--patience", "1"}, false), stderr());
+        List<String> rows = Files.readAllLines(history);
+        assertEquals("epoch,seconds,loss,accuracy,val_loss,val_accuracy", rows.get(0), "the CSV header is unchanged");
+        String report = stderr().lines().filter(l -> l.contains("epoch")).reduce("", (x, y) -> x + y + "\n");
+        assertTrue(report.contains("tools/train: --lr-schedule cosine: learning rate at the end of each epoch: 0.0495"), report);
+        assertTrue(report.contains("tools/train: stopped early after epoch " + (rows.size() - 1)
+                + ": val_loss has not improved for 1 epoch; the best epoch was " + (rows.size() - 2)), report);
+        assertTrue(rows.size() - 1 < 8, "stopped before epoch 8: " + rows);
+        assertTrue(report.contains("restored its weights"), report);
+        String out1 = stdout.toString(StandardCharsets.UTF_8);
+        assertTrue(out1.contains(": 16-128-3, batch 32"), "the summary line keeps its form without --arch: " + out1);
+        assertTrue(out1.contains("after " + (rows.size() - 1) + " epochs"), out1);
+    }
+
+    @Test
+    void archBuildsItsLayersAndRefusesWhatTheDataOrTrainerCannotTake() throws IOException {
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        Path out = dir.resolve("m.lnw");
+        assertEquals(Cli.OK, train("--out", out.toString(), "--arch", "dense(8,relu) dense(6) dense(3,softmax)"), stderr());
+        assertTrue(stdout.toString(StandardCharsets.UTF_8).contains(": 16 dense(8,relu) dense(6,linear) dense(3,softmax), batch"),
+                stdout.toString(StandardCharsets.UTF_8));
+        assertEquals(3, lanes.engine.WeightFile.read(out).layers().size());
+
+        assertEquals(Cli.FAILED, train("--out", out.toString(), "--arch", "dense(8,relu) dense(2,softmax)"));
+        assertTrue(stderr().contains("tools/train: --arch ends in 'dense(2,softmax)' but the data has 3 classes (labels 0-2)"), stderr());
+        assertEquals(Cli.OK, train("--out", out.toString(), "--arch", "conv2d(4,3,relu) maxpool(2) dense(3,softmax)"), stderr());
+        List<lanes.engine.Layer> cnn = lanes.engine.WeightFile.read(out).layers();
+        assertTrue(cnn.get(0) instanceof lanes.engine.Conv2D && cnn.get(1) instanceof lanes.engine.MaxPool2D, cnn.toString());
+        assertEquals(Cli.FAILED, train("--out", out.toString(), "--arch", "conv2d(4,5,relu) dense(3,softmax)"));
+        assertTrue(stderr().contains("layer 1 'conv2d(4,5,relu)' needs an input of at least 5x5 but gets 4x4 (the images' size)"), stderr());
+    }
+
+    @Test
+    void anAugmentationDistortsTheTrainingImages() throws IOException {
+        Path plain = dir.resolve("plain.lnw"), augmented = dir.resolve("augmented.lnw");
+        assertEquals(Cli.OK, train("--out", plain.toString()), stderr());
+        assertEquals(Cli.OK, train("--out", augmented.toString(), "--augment", "affine,thickness"), stderr());
+        assertEquals("", stderr());
+        float[] a = ((lanes.engine.DenseWeights) lanes.engine.WeightFile.read(plain).layers().get(0)).kernel();
+        float[] b = ((lanes.engine.DenseWeights) lanes.engine.WeightFile.read(augmented).layers().get(0)).kernel();
+        assertFalse(java.util.Arrays.equals(a, b), "the same seed, other images, other weights");
+    }
+
+    @Test
     void splitsWithImagesOfDifferentSizesNameBothFiles() throws IOException {
         Path mixed = dir.resolve("mixed");
         TestFiles.writeSet(mixed, 4, 4, 40, 10, 3, 1);

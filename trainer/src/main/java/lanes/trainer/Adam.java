@@ -7,7 +7,8 @@ import lanes.kernels.Kernels;
 public final class Adam {
     public static final float DEFAULT_LR = 1e-3f, BETA1 = 0.9f, BETA2 = 0.999f, EPSILON = 1e-7f;
 
-    private final float lr;
+    /** Read by every update (the kernels derive the bias-corrected step size from it); see {@link #setLearningRate}. */
+    private float lr;
     private final float[] m, v;
     private long step;
 
@@ -23,6 +24,18 @@ public final class Adam {
     }
 
     public float learningRate() { return lr; }
+
+    /**
+     * The learning rate of the updates from now on (a {@link LearningRateSchedule} sets it before each of
+     * {@link Trainer#fit}'s steps). Only the value changes: an update with the same rate computes the same
+     * bits as before. Zero is allowed (a decayed rate can underflow), and it moves no weight.
+     */
+    public void setLearningRate(float learningRate) {
+        if (!(learningRate >= 0) || Float.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + learningRate);
+        }
+        this.lr = learningRate;
+    }
 
     /** The number of parameters this optimiser keeps moments for: the network's, for a {@link Trainer}. */
     public int parameterCount() { return m.length; }

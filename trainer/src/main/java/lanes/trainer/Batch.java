@@ -1,5 +1,6 @@
 package lanes.trainer;
 
+import lanes.kernels.BatchScheduler;
 import lanes.kernels.Kernels;
 
 /**
@@ -7,14 +8,15 @@ import lanes.kernels.Kernels;
  * {@code act[l]} is the input of layer l (act[0] the pixels as x/255, act[n] the logits), {@code grad[l]}
  * the gradient of the loss with respect to it (none for the input), {@code scratch[l]} what layer l
  * keeps per row beside them. It selects the examples, converts their pixels (a block of columns at a
- * time, by the thread that uses them) and prefetches the next batch's.
+ * time, by the thread that uses them) and prefetches the next batch's. In a fit with an {@link Augmentation},
+ * it instead produces every example's whole image before the first layer runs ({@link #augment}).
  */
 final class Batch {
     /** The most rows this batch holds; a step may use fewer. */
     final int rows;
     final float[][] act;
     final float[][] grad;    // training only; grad[0] stays null: the input gets no gradient
-    final float[][] scratch; // training only, for layers that ask (see Dense.scratchPerRow)
+    final float[][] scratch; // training only, for layers that ask (see Layer.scratchPerRow)
     final float[] probs;
     final int[] labels;
 
@@ -25,6 +27,12 @@ final class Batch {
     // What prefetching read, stored so that the reads are not optimised away. Both threads write it;
     // nothing reads it, so the race is harmless.
     private int touched;
+    // Augmentation (fit only): what distorts the images, of which size, and the seed and epoch an example's
+    // distortion derives from; augmented is true once act[0] holds the selected examples' whole images.
+    private Augmentation augmentation = Augmentation.NONE;
+    private int height, width, epoch;
+    private long fitSeed;
+    private boolean augmented;
 
     Batch(Network net, Kernels kernels, int rows, boolean training) {
         long floats = rows * floatsPerRow(net, training);
@@ -39,7 +47,7 @@ final class Batch {
         scratch = new float[n][];
         act[0] = new float[rows * net.inputSize];
         for (int l = 0; l < n; l++) {
-            Dense layer = net.layers.get(l);
+            Layer layer = net.layers.get(l);
             act[l + 1] = new float[rows * layer.out];
             if (training) {
                 grad[l + 1] = new float[rows * layer.out];
@@ -51,12 +59,12 @@ final class Batch {
     }
 
     /**
-     * Floats per batch row of the widest buffer: a layer's activations or, in training, a layer's scratch.
-     * At most the network's parameter count, so a one-row batch always fits.
+     * Floats per batch row of the widest buffer: a layer's activations or, in training, a layer's
+     * scratch. {@link Network.Builder} keeps each within an array, so a one-row batch always fits.
      */
     private static long floatsPerRow(Network net, boolean training) {
         long widest = net.maxWidth();
-        if (training) for (Dense layer : net.layers) widest = Math.max(widest, layer.scratchPerRow());
+        if (training) for (Layer layer : net.layers) widest = Math.max(widest, layer.scratchPerRow());
         return widest;
     }
 
@@ -88,10 +96,42 @@ final class Batch {
         nextRows = order == null ? 0 : Math.max(0, Math.min(rows, order.length - from - rows));
         for (int r = 0; r < nextRows; r++) next[r] = order[from + rows + r];
         this.data = data;
+        augmented = false;
+    }
+
+    /** The augmentation of the coming steps (of a fit), on height×width images, in this epoch of a fit with this seed. */
+    void augmentWith(Augmentation a, int height, int width, long fitSeed, int epoch) {
+        this.augmentation = a;
+        this.height = height;
+        this.width = width;
+        this.fitSeed = fitSeed;
+        this.epoch = epoch;
+    }
+
+    /**
+     * With an augmentation, writes each selected example's whole distorted image into act[0], rows split
+     * over threads (each row by one thread, from its own seed: the same bits for any thread count), and
+     * makes {@link #fill} a no-op for this step. A distortion moves pixels across the first layer's column
+     * blocks, so it cannot be made a block at a time. Nothing to do without one.
+     */
+    void augment(BatchScheduler s, int rows) {
+        if (augmentation.isNone()) return;
+        int f = data.features();
+        byte[] px = data.pixels();
+        // About 5 µs an image: a few images per chunk outweigh handing the chunk to another thread.
+        s.forRange(rows, 4, (r0, r1) -> {
+            float[] scratch = new float[Augmentation.scratchSize(height, width)];
+            for (int r = r0; r < r1; r++) {
+                long seed = Augmentation.exampleSeed(fitSeed, epoch, examples[r]);
+                augmentation.apply(px, examples[r] * f, height, width, act[0], r * f, seed, scratch);
+            }
+        });
+        augmented = true;
     }
 
     /** Pixels [k0, k1) of every selected example into act[0] as x/255 (as Pixels.toUnit does). */
     void fill(int rows, int k0, int k1) {
+        if (augmented) return; // augment wrote the whole images
         int f = data.features();
         byte[] px = data.pixels();
         for (int r = 0; r < rows; r++) kernels.unitBytes(k1 - k0, px, examples[r] * f + k0, act[0], r * f + k0);

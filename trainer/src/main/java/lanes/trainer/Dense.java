@@ -1,6 +1,7 @@
 package lanes.trainer;
 
 import lanes.engine.Activation;
+import lanes.engine.Shape;
 import lanes.kernels.BatchScheduler;
 import lanes.kernels.Gemm;
 import lanes.kernels.Kernels;
@@ -19,19 +20,29 @@ import lanes.kernels.Kernels;
  * writes the gradient of its input {@code grad[l]} (none for the input batch) and updates its own
  * parameters. The first layer, which reads the input batch, is a {@link RowBlockedDense}.
  */
-sealed class Dense permits RowBlockedDense {
-    final int in, out;
+sealed class Dense extends Layer permits RowBlockedDense {
     final Activation activation;
     final int weightOffset, biasOffset;
 
     Dense(int in, int out, Activation activation, int weightOffset) {
-        this.in = in;
-        this.out = out;
+        super(in, out);
         this.activation = activation;
         this.weightOffset = weightOffset;
         this.biasOffset = weightOffset + in * out;
     }
 
+    /** A vector: a dense layer on an image reads it flattened (NHWC order, so nothing moves). */
+    @Override
+    Shape inputShape() {
+        return Shape.vector(in);
+    }
+
+    @Override
+    Shape outputShape() {
+        return Shape.vector(out);
+    }
+
+    @Override
     int parameterCount() {
         return (int) parameterCount(in, out);
     }
@@ -45,6 +56,7 @@ sealed class Dense permits RowBlockedDense {
      * x is (B, in), y is (B, out): y = act(x·W + b), ReLU applied in place; rows split over threads.
      * skipZeros: the input is sparse (pixels, or the previous layer's ReLU output).
      */
+    @Override
     void forward(Kernels k, BatchScheduler s, int rows, float[] x, float[] params, float[] y, boolean skipZeros) {
         s.forRange(rows, Gemm.minRows(out, in), (r0, r1) -> {
             int n = r1 - r0;
@@ -58,15 +70,11 @@ sealed class Dense permits RowBlockedDense {
         });
     }
 
-    /** Floats of per-row scratch this layer needs in a training batch (see {@link Batch}). */
-    int scratchPerRow() {
-        return 0;
-    }
-
     /**
      * Training forward pass of layer {@code l} of the batch: act[l] (B, in) → act[l+1] (B, out). Its input
      * is the layer below's output: ReLU outputs, about half zero, so zeros are skipped.
      */
+    @Override
     void forwardTraining(Kernels k, BatchScheduler s, int rows, Batch b, int l, float[] params) {
         forward(k, s, rows, b.act[l], params, b.act[l + 1], true);
     }
@@ -77,6 +85,7 @@ sealed class Dense permits RowBlockedDense {
      * before the update; then Adam updates this layer's parameters. Element-wise, so updating layer by
      * layer gives the bits of one pass over all parameters.
      */
+    @Override
     void backwardAndUpdate(Gemm g, BatchScheduler s, int rows, Batch b, int l, float[] params, float[] grads, Adam adam,
                            long t) {
         gradient(g, rows, b, l, params, grads);
@@ -85,6 +94,7 @@ sealed class Dense permits RowBlockedDense {
     }
 
     /** The backward pass of layer {@code l} alone: dW and db into grads, dx into grad[l] when there is one. */
+    @Override
     void gradient(Gemm g, int rows, Batch b, int l, float[] params, float[] grads) {
         // Dense weight gradients here: skipping the ReLU zeros of a (B, hidden) input means packing its
         // strided columns, which costs twice what the skipped multiply-adds would (32×128×10: 6 µs vs 3).

@@ -10,5 +10,8 @@ public interface FitListener {
 
     default void epochEnd(EpochResult result) {}
 
+    /** Once training is over: which epoch was best, whether it stopped early, whose weights the network holds. */
+    default void fitEnd(FitResult result) {}
+
     FitListener NONE = new FitListener() {};
 }

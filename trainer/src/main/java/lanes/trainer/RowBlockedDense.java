@@ -9,7 +9,7 @@ import lanes.kernels.Kernels;
  * The first layer of a network in training: a {@link Dense} layer whose rows of W are cut into fixed
  * blocks, one per thread, forward and backward, and whose input is the batch itself, converted from
  * pixels by the thread that uses them. It holds ~99% of the parameters, so its weight gradient is never
- * written out: Adam applies it tile by tile as it is computed. {@link Network.Builder} makes the first
+ * written out: Adam applies it tile by tile as it is computed. {@link Network.Builder} makes a dense first
  * layer one of these; the step then walks every layer alike.
  *
  * <p>Same arithmetic as a plain {@link Dense} layer except the order of the first product's sum (block

@@ -16,15 +16,16 @@ import lanes.kernels.Kernels;
  *
  * <p>Every piece of arithmetic runs in {@code lanes.kernels}. A training step reads like llm.c's
  * {@code gpt2_forward} then {@code gpt2_backward}: the layers forward, the loss, the layers in reverse,
- * each updated by Adam once its gradients are known ({@link #stepUntraced}). The first layer
+ * each updated by Adam once its gradients are known ({@link #stepUntraced}). A dense first layer
  * ({@link RowBlockedDense}) runs in two fixed row blocks of its weights, one per thread, forward and
- * backward; the layers above run on the thread that sums the blocks. No result depends on the thread
- * count, so the same seed gives bit-identical weights for 1, 2 or more threads, and for the scalar and
- * the SIMD kernels alike.
+ * backward; the dense layers above run on the thread that sums the blocks. Convolution and pooling
+ * layers ({@link Conv}, {@link MaxPool}) split their images, or their kernel's rows, over the threads. No
+ * result depends on the thread count, so the same seed gives bit-identical weights for 1, 2 or more
+ * threads, and for the scalar and the SIMD kernels alike.
  *
  * <p>{@link #evaluate} (validation) runs the plain forward pass, batch rows split over threads, whose
- * first layer sums all inputs in one chain rather than two block sums: its loss on a batch can differ
- * from the training pass's in the last bits.
+ * dense first layer sums all inputs in one chain rather than two block sums: its loss on a batch can
+ * differ from the training pass's in the last bits.
  */
 public final class Trainer {
 
@@ -46,8 +47,7 @@ public final class Trainer {
         if (adam.parameterCount() != net.parameterCount()) throw new IllegalArgumentException(
                 "adam is sized for " + adam.parameterCount() + " parameters but the network has "
                         + net.parameterCount() + ": use new Adam(lr, net.parameterCount())");
-        Dense last = net.layers.get(net.layers.size() - 1);
-        if (last.activation != Activation.SOFTMAX) {
+        if (!(net.layers.get(net.layers.size() - 1) instanceof Dense last) || last.activation != Activation.SOFTMAX) {
             throw new IllegalArgumentException("training uses sparse categorical cross-entropy: the last layer must be softmax");
         }
         this.net = net;
@@ -69,19 +69,67 @@ public final class Trainer {
         return this;
     }
 
+    private Augmentation augmentation = Augmentation.NONE;
+
+    /**
+     * Distorts every training example of {@link #fit} with {@code a} (seeded from the fit's seed, the epoch
+     * and the example's index, so the same bits for any thread count); {@link #evaluate}, validation and
+     * {@link #trainBatch} never augment. Augmentation takes one-channel square images: the network's input
+     * size must be a square (784 = 28×28).
+     *
+     * @return this trainer
+     */
+    public Trainer withAugmentation(Augmentation a) {
+        Objects.requireNonNull(a, "augmentation (use Augmentation.NONE for none)");
+        if (!a.isNone()) {
+            lanes.engine.Shape in = net.inputShape;
+            if (!in.isVector() && (in.channels() != 1 || in.height() != in.width())) throw new IllegalArgumentException(
+                    "augmentation " + a + " takes square one-channel images, but the network takes " + in.height() + "×"
+                            + in.width() + "×" + in.channels() + " images");
+            int side = imageSide();
+            if (side * side != net.inputSize) throw new IllegalArgumentException("augmentation " + a
+                    + " takes square one-channel images, but the network takes " + net.inputSize + " inputs, not a square");
+            a.checkImage(side, side);
+        }
+        augmentation = a;
+        return this;
+    }
+
+    public Augmentation augmentation() { return augmentation; }
+
+    private int imageSide() {
+        return (int) Math.round(Math.sqrt(net.inputSize));
+    }
+
     /** A batch's summed loss and how many of its examples the network got right. */
     record BatchLoss(double loss, int correct) {}
 
     /** Trains for {@code epochs} epochs and validates after each one when {@code validation} is not null. */
     public List<EpochResult> fit(Samples train, Samples validation, int epochs, int batchSize, long seed,
                                  FitListener listener) {
+        return fit(train, validation, epochs, batchSize, seed, listener, FitOptions.DEFAULTS).history();
+    }
+
+    /**
+     * As {@link #fit(Samples, Samples, int, int, long, FitListener)}, with a learning-rate schedule and
+     * early stopping. The schedule runs from Adam's rate when fit begins, and Adam has that rate again
+     * when fit returns (a second fit repeats the schedule rather than continuing from its end).
+     *
+     * @throws IllegalArgumentException when the options read val_loss and there are no validation examples
+     */
+    public FitResult fit(Samples train, Samples validation, int epochs, int batchSize, long seed,
+                         FitListener listener, FitOptions options) {
         Objects.requireNonNull(train, "train");
         Objects.requireNonNull(listener, "listener (use FitListener.NONE for none)");
+        Objects.requireNonNull(options, "options (use FitOptions.DEFAULTS for none)");
         if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         checkShape(train, "training");
         if (validation != null) checkShape(validation, "validation");
         if (train.count() == 0) throw new IllegalArgumentException("no training examples");
+        String needs = options.validationNeededBy();
+        if (needs != null && (validation == null || validation.count() == 0)) throw new IllegalArgumentException(
+                needs + " watches val_loss, so it needs validation examples, and there are none");
         int rows = Math.min(batchSize, train.count());
         Batch batch = new Batch(net, kernels, rows, true);
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -91,9 +139,15 @@ public final class Trainer {
         // batch near Integer.MAX_VALUE cannot overflow the step count.
         int steps = (int) ((train.count() + (long) rows - 1) / rows);
         List<EpochResult> history = new ArrayList<>();
-        for (int epoch = 1; epoch <= epochs; epoch++) {
+        List<Float> rates = new ArrayList<>();
+        float base = adam.learningRate();
+        LearningRateSchedule.Run schedule = options.schedule().start(base, epochs, steps);
+        EarlyStopping stopping = new EarlyStopping(options.patience());
+        boolean stopped = false;
+        for (int epoch = 1; epoch <= epochs && !stopped; epoch++) {
             listener.epochStart(epoch, epochs, steps);
             shuffle(order, rnd);
+            batch.augmentWith(augmentation, imageSide(), imageSide(), seed, epoch);
             // Typed Object: this class must load without jdk.jfr (JfrSupport), so TrainEvents' types stay out of it.
             Object event = events && JfrSupport.active() ? TrainEvents.epochBegin() : null;
             long t0 = System.nanoTime();
@@ -101,6 +155,7 @@ public final class Trainer {
             long correct = 0, seen = 0;
             for (int step = 0; step < steps; step++) {
                 int from = step * rows, b = Math.min(rows, train.count() - from);
+                adam.setLearningRate(schedule.rate(epoch, step)); // the constant schedule sets the same value
                 BatchLoss l = step(batch, train, order, from, b);
                 lossSum += l.loss();
                 correct += l.correct();
@@ -114,9 +169,16 @@ public final class Trainer {
                     val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy());
             if (event != null) TrainEvents.epochEnd(event, r);
             history.add(r);
+            rates.add(adam.learningRate());
             listener.epochEnd(r);
+            schedule.epochEnd(r.valLoss());
+            stopped = stopping.epochEnd(epoch, r.valLoss(), net.params) && epoch < epochs;
         }
-        return history;
+        adam.setLearningRate(base);
+        int weightsEpoch = options.patience() > 0 ? stopping.restore(net.params, history.size()) : history.size();
+        FitResult result = new FitResult(history, rates, stopping.bestEpoch(), stopped, weightsEpoch);
+        listener.fitEnd(result);
+        return result;
     }
 
     /** One optimisation step on examples order[from..from+rows). */
@@ -142,6 +204,7 @@ public final class Trainer {
     /** Selects the batch, runs every layer forward and the loss: the gradient of the batch's mean loss into grad[n]. */
     private BatchLoss forwardAndLoss(Batch batch, Samples data, int[] order, int from, int rows) {
         batch.select(data, order, from, rows);
+        batch.augment(scheduler, rows);
         int n = net.layers.size();
         for (int l = 0; l < n; l++) net.layers.get(l).forwardTraining(kernels, scheduler, rows, batch, l, net.params);
         return loss(batch, rows, 1f / rows, batch.grad[n]);

@@ -55,15 +55,19 @@ class ArgumentChecksTest {
 
     @Test
     void theTrainerRefusesWhatItCannotTrainRatherThanTrainingSomethingElse() {
-        // The engine runs sigmoid, tanh and convolutions; the trainer's backward pass knows relu, linear and
-        // softmax dense layers only, and would otherwise train a sigmoid layer as if it were linear.
+        // The engine runs sigmoid and tanh; the trainer's backward pass knows relu, linear and softmax only,
+        // and would otherwise train a sigmoid layer as if it were linear.
         assertRefused("the trainer trains relu, linear and softmax layers, not SIGMOID",
                 () -> Network.builder(4).dense(3, Activation.SIGMOID));
         var cnn = new lanes.engine.Weights(new lanes.engine.Shape(3, 3, 1), java.util.List.of(new lanes.engine.Flatten(),
                 new lanes.engine.DenseWeights(9, 2, Activation.SOFTMAX, new float[18], new float[2])),
                 lanes.engine.Metadata.unknown(), lanes.engine.InputRange.UNIT, java.util.List.of(),
                 lanes.engine.Provenance.lanes());
-        assertRefused("the trainer takes a vector input in [0, 1], the weights take 3×3×1", () -> Network.fromWeights(cnn));
+        // An image input is trained now; an input range other than [0, 1] still is not.
+        org.junit.jupiter.api.Assertions.assertEquals(20, Network.fromWeights(cnn).parameterCount());
+        var scaled = new lanes.engine.Weights(cnn.inputShape(), cnn.layers(), cnn.metadata(),
+                new lanes.engine.InputRange(0f, 255f), java.util.List.of(), lanes.engine.Provenance.lanes());
+        assertRefused("the trainer takes inputs in [0, 1], the weights take 3×3×1", () -> Network.fromWeights(scaled));
     }
 
     @Test
