@@ -25,24 +25,8 @@ public final class JfrSupport {
         }
     }
 
-    /** Threads running a warm-up: their predictions are not the application's, and are not recorded. */
-    private static final ThreadLocal<Boolean> QUIET = new ThreadLocal<>();
-
-    /**
-     * True once a flight recording has been started in this JVM (at launch or attached later), except on a
-     * thread inside {@link #quietly} (the thread-local is read only when JFR runs).
-     */
+    /** True once a flight recording has been started in this JVM (at launch or attached later). */
     public static boolean active() {
-        return PRESENT && FlightRecorder.isInitialized() && QUIET.get() == null;
-    }
-
-    /** Runs {@code work} with no events from this thread: {@link Model#warmUp()}'s thousands of predictions. */
-    static void quietly(Runnable work) {
-        QUIET.set(Boolean.TRUE);
-        try {
-            work.run();
-        } finally {
-            QUIET.remove();
-        }
+        return PRESENT && FlightRecorder.isInitialized();
     }
 }

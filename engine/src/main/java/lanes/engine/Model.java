@@ -169,7 +169,8 @@ public final class Model {
         int[] labels = new int[rows];
         Predictor own = newPredictor();
         // Quietly: a recording shows the application's predictions, not the warm-up's 20,000.
-        JfrSupport.quietly(() -> {
+        warming = true;
+        try {
             try (BatchScheduler inline = new BatchScheduler(1)) {
                 for (int i = 0; i < WARM_UP_CALLS && System.nanoTime() < deadline; i++) {
                     switch (i & 3) {
@@ -183,8 +184,21 @@ public final class Model {
             } catch (IllegalArgumentException e) {
                 // A network whose outputs overflow on this input: it is warmed as far as it went.
             }
-        });
+        } finally {
+            warming = false;
+        }
         return this;
+    }
+
+    /**
+     * True while {@link #warmUp()} runs: its predictions are not the application's, and are not recorded.
+     * A plain field (no thread-local: a virtual thread's first lookup would allocate its map).
+     */
+    private boolean warming;
+
+    /** Whether a prediction emits a JFR event: a recording runs and this is not the warm-up. */
+    boolean recording() {
+        return JfrSupport.active() && !warming;
     }
 
     /** One way of loading a model; it fails only as a weight file does. */
@@ -349,7 +363,7 @@ public final class Model {
         Scratch held = Scratch.acquire();
         try {
             Scratch s = held.fit(maxWidth);
-            return JfrSupport.active() ? EngineEvents.predict(this, s, input, probabilities) : run(s, input, probabilities);
+            return recording() ? EngineEvents.predict(this, s, input, probabilities) : run(s, input, probabilities);
         } finally {
             Scratch.release(held);
         }
@@ -440,7 +454,7 @@ public final class Model {
                 Scratch.release(held);
             }
         });
-        if (JfrSupport.active()) EngineEvents.predictBatch(batch, count); else batch.run();
+        if (recording()) EngineEvents.predictBatch(batch, count); else batch.run();
     }
 
     /** As {@link #predictBatch(float[], int, int[], float[], BatchScheduler)} on {@link BatchScheduler#shared()}. */
