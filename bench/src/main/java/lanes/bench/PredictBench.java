@@ -26,8 +26,9 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Inference on the 10,000 real MNIST test images (cycled, so caches see what a service sees, not one hot
- * image), with {@code model} = {@code mlp}, the model shipped in the engine jar, or {@code lenet}, a
- * LeNet-5 ({@link LeNet}, seeded, untrained). Run with {@code -prof gc}: the single-image path must
+ * image), with {@code model} = {@code mlp}, the fast model shipped in the engine jar ({@code mnist-fast}),
+ * {@code cnn}, the accurate one ({@code mnist}, the default), or {@code lenet}, a LeNet-5 ({@link LeNet},
+ * seeded, untrained). Run with {@code -prof gc}: the single-image path must
  * allocate 0 B/op. One batch op = 10,000 images.
  */
 @Warmup(iterations = 3, time = 1)
@@ -40,7 +41,7 @@ public class PredictBench {
      */
     @State(Scope.Thread)
     public static class One {
-        @Param({"mlp", "lenet"})
+        @Param({"mlp", "cnn", "lenet"})
         public String model;
 
         float[][] images;
@@ -81,9 +82,10 @@ public class PredictBench {
 
     static Weights weights(String model) throws IOException {
         return switch (model) {
-            case "mlp" -> Model.loadDefault().weights();
+            case "mlp" -> Model.loadBundled("mnist-fast").weights();
+            case "cnn" -> Model.loadBundled("mnist").weights();
             case "lenet" -> LeNet.weights(LeNet.SEED);
-            default -> throw new IllegalArgumentException("model is mlp or lenet, got " + model);
+            default -> throw new IllegalArgumentException("model is mlp, cnn or lenet, got " + model);
         };
     }
 
@@ -118,7 +120,7 @@ public class PredictBench {
     public static class Batch {
         @Param({"1", "2"})
         public int threads;
-        @Param({"mlp", "lenet"})
+        @Param({"mlp", "cnn", "lenet"})
         public String model;
 
         float[] inputs;

@@ -22,8 +22,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One training step of the 784-128-10 model on a real Fashion-MNIST batch of 32: forward, backward
- * and Adam. 1,875 of these are one epoch of 60,000 images.
+ * One training step on a real Fashion-MNIST batch of 32: forward, backward and Adam. 1,875 of these are
+ * one epoch of 60,000 images. {@code model} = {@code mlp}, the tutorial's 784-128-10, or {@code cnn}, the
+ * reference CNN conv2d(16,5,relu) maxpool(2) conv2d(32,5,relu) maxpool(2) dense(10,softmax), whose PyTorch
+ * twin is {@code bench/compare/pytorch_twin.py --arch cnn}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,6 +41,9 @@ public class TrainBench {
     @Param({"fashion-mnist"})
     public String dataset;
 
+    @Param({"mlp", "cnn"})
+    public String model;
+
     private Samples train;
     private Trainer trainer;
     private BatchScheduler scheduler;
@@ -48,7 +53,12 @@ public class TrainBench {
     public void setUp() {
         train = RealData.load(dataset, "train");
         scheduler = new BatchScheduler(threads);
-        Network net = Network.builder(784).dense(128, Activation.RELU).dense(10, Activation.SOFTMAX).build(1);
+        Network net = switch (model) {
+            case "mlp" -> Network.builder(784).dense(128, Activation.RELU).dense(10, Activation.SOFTMAX).build(1);
+            case "cnn" -> Network.builder(28, 28, 1).conv2d(16, 5, Activation.RELU).maxPool(2)
+                    .conv2d(32, 5, Activation.RELU).maxPool(2).dense(10, Activation.SOFTMAX).build(1);
+            default -> throw new IllegalArgumentException("model is mlp or cnn, got " + model);
+        };
         trainer = new Trainer(net, new Adam(Adam.DEFAULT_LR, net.parameterCount()), BenchData.vectorKernels(), scheduler);
     }
 

@@ -31,8 +31,20 @@ import lanes.kernels.KernelsProvider;
  */
 public final class Model {
 
-    /** Classpath location of the MNIST model shipped in the engine jar. */
-    public static final String DEFAULT_RESOURCE = "/lanes/engine/mnist-default.lnw";
+    /**
+     * Classpath location of the default model shipped in the engine jar: the accurate MNIST model, a small
+     * CNN ({@link #loadDefault()}, bundled name {@code mnist}).
+     */
+    public static final String DEFAULT_RESOURCE = "/lanes/engine/mnist.lnw";
+
+    /**
+     * Classpath location of the fast MNIST model shipped in the engine jar: the tutorial's MLP, for the
+     * microsecond path (bundled name {@code mnist-fast}).
+     */
+    public static final String FAST_RESOURCE = "/lanes/engine/mnist-fast.lnw";
+
+    /** The names of the models inside the engine jar, for {@link #loadBundled} and the tools' {@code --model}. */
+    public static final java.util.List<String> BUNDLED = java.util.List.of("mnist", "mnist-fast");
 
     final int inputSize, outputs, maxWidth;
     /** The compiled forward pass: one path over these ops for every kind of network. */
@@ -156,20 +168,37 @@ public final class Model {
         for (int r = 0; r < rows; r++) System.arraycopy(x, 0, batch, r * inputSize, inputSize);
         int[] labels = new int[rows];
         Predictor own = newPredictor();
-        try (BatchScheduler inline = new BatchScheduler(1)) {
-            for (int i = 0; i < WARM_UP_CALLS && System.nanoTime() < deadline; i++) {
-                switch (i & 3) {
-                    case 0 -> predict(x);
-                    case 1 -> predict(x, p);
-                    case 2 -> own.predict(x);
-                    default -> own.predict(x, p);
+        // Quietly: a recording shows the application's predictions, not the warm-up's 20,000.
+        warming = true;
+        try {
+            try (BatchScheduler inline = new BatchScheduler(1)) {
+                for (int i = 0; i < WARM_UP_CALLS && System.nanoTime() < deadline; i++) {
+                    switch (i & 3) {
+                        case 0 -> predict(x);
+                        case 1 -> predict(x, p);
+                        case 2 -> own.predict(x);
+                        default -> own.predict(x, p);
+                    }
+                    if (i % 128 == 0) predictBatch(batch, rows, labels, (i & 128) == 0 ? batchP : null, inline);
                 }
-                if (i % 128 == 0) predictBatch(batch, rows, labels, (i & 128) == 0 ? batchP : null, inline);
+            } catch (IllegalArgumentException e) {
+                // A network whose outputs overflow on this input: it is warmed as far as it went.
             }
-        } catch (IllegalArgumentException e) {
-            // A network whose outputs overflow on this input: it is warmed as far as it went.
+        } finally {
+            warming = false;
         }
         return this;
+    }
+
+    /**
+     * True while {@link #warmUp()} runs: its predictions are not the application's, and are not recorded.
+     * A plain field (no thread-local: a virtual thread's first lookup would allocate its map).
+     */
+    private boolean warming;
+
+    /** Whether a prediction emits a JFR event: a recording runs and this is not the warm-up. */
+    boolean recording() {
+        return JfrSupport.active() && !warming;
     }
 
     /** One way of loading a model; it fails only as a weight file does. */
@@ -203,16 +232,35 @@ public final class Model {
     }
 
     /**
-     * The MNIST model shipped inside the engine jar.
+     * The accurate MNIST model shipped inside the engine jar (a small CNN): {@code loadBundled("mnist")}.
      *
      * @throws java.io.UncheckedIOException if the resource cannot be read (a damaged jar): it is part of
      *                                      the engine, not an input the caller could fix
      */
     public static Model loadDefault() {
+        return loadBundled("mnist");
+    }
+
+    /**
+     * A model shipped inside the engine jar, by name: {@code mnist}, the accurate CNN (the default), or
+     * {@code mnist-fast}, the MLP of the microsecond path. docs/benchmarks.md and the README give each
+     * one's accuracy and latency.
+     *
+     * @throws IllegalArgumentException     if no bundled model has that name (the message lists them)
+     * @throws java.io.UncheckedIOException if the resource cannot be read (a damaged jar)
+     */
+    public static Model loadBundled(String name) {
+        java.util.Objects.requireNonNull(name, "name");
+        String resource = switch (name) {
+            case "mnist" -> DEFAULT_RESOURCE;
+            case "mnist-fast" -> FAST_RESOURCE;
+            default -> throw new IllegalArgumentException("no bundled model named '" + name + "': the engine jar has "
+                    + String.join(" and ", BUNDLED));
+        };
         try {
-            return loadResource(DEFAULT_RESOURCE);
+            return loadResource(resource);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("the engine's own model " + DEFAULT_RESOURCE + " cannot be read: "
+            throw new java.io.UncheckedIOException("the engine's own model " + resource + " cannot be read: "
                     + e.getMessage(), e);
         }
     }
@@ -315,7 +363,7 @@ public final class Model {
         Scratch held = Scratch.acquire();
         try {
             Scratch s = held.fit(maxWidth);
-            return JfrSupport.active() ? EngineEvents.predict(this, s, input, probabilities) : run(s, input, probabilities);
+            return recording() ? EngineEvents.predict(this, s, input, probabilities) : run(s, input, probabilities);
         } finally {
             Scratch.release(held);
         }
@@ -406,7 +454,7 @@ public final class Model {
                 Scratch.release(held);
             }
         });
-        if (JfrSupport.active()) EngineEvents.predictBatch(batch, count); else batch.run();
+        if (recording()) EngineEvents.predictBatch(batch, count); else batch.run();
     }
 
     /** As {@link #predictBatch(float[], int, int[], float[], BatchScheduler)} on {@link BatchScheduler#shared()}. */

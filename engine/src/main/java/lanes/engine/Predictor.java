@@ -28,13 +28,13 @@ public final class Predictor {
 
     /** The most probable class of one input of {@link Model#inputSize()} values (see {@link Model#predict(float[])}). */
     public int predict(float[] input) {
-        return JfrSupport.active() ? EngineEvents.predict(model, scratch, input, null) : model.run(scratch, input, null);
+        return model.recording() ? EngineEvents.predict(model, scratch, input, null) : model.run(scratch, input, null);
     }
 
     /** As {@link #predict(float[])}, also writing the class probabilities to {@code probabilities}. */
     public int predict(float[] input, float[] probabilities) {
         model.checkProbabilities(probabilities);
-        return JfrSupport.active() ? EngineEvents.predict(model, scratch, input, probabilities)
+        return model.recording() ? EngineEvents.predict(model, scratch, input, probabilities)
                 : model.run(scratch, input, probabilities);
     }
 }

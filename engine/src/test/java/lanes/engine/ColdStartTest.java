@@ -41,7 +41,7 @@ class ColdStartTest {
         if (!finished) p.destroyForcibly();
         assertTrue(finished, "child did not finish: " + out);
         assertEquals(0, p.exitValue(), out);
-        return out.lines().filter(l -> l.startsWith("warmUp=")).findFirst().orElseThrow(() -> new AssertionError(out));
+        return out.lines().filter(l -> l.startsWith("model=")).findFirst().orElseThrow(() -> new AssertionError(out));
     }
 
     private static double value(String line, String key) {

@@ -8,7 +8,7 @@ import lanes.kernels.KernelsProvider;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bundled version 1 model predicts exactly what it did before networks became layer lists: the
+ * The bundled fast model (a dense-only version 1 file) predicts exactly what it did before networks became layer lists: the
  * forward pass as it was written then (per dense layer: zero-skipping matmul, bias, relu; softmax at the
  * end), replayed here on the same kernels, against Model, bit for bit.
  */
@@ -16,9 +16,9 @@ class DefaultModelBitsTest {
 
     @Test
     void theDefaultModelGivesTheBitsOfTheDenseOnlyForwardPass() throws IOException {
-        Model model = Model.loadDefault();
+        Model model = Model.loadBundled("mnist-fast");
         Weights w = model.weights();
-        assertEquals(1, WeightFile.encode(w)[8], "the default model is still a version 1 file");
+        assertEquals(1, WeightFile.encode(w)[8], "the fast model is a version 1 file");
         Kernels k = KernelsProvider.get();
         float[][] inputs = ModelConcurrencyTest.syntheticDigits(11, 64);
         float[] p = new float[model.outputs()], q = new float[model.outputs()];

@@ -51,8 +51,9 @@ class EngineEventsTest {
             recording.stop();
             recording.dump(jfr);
         }
-        List<String> loads = new ArrayList<>();
-        List<Integer> batchSizes = new ArrayList<>();
+        // RecordingFile promises no order (events sit in per-thread buffers until flushed): sorted by start time.
+        List<java.util.Map.Entry<java.time.Instant, String>> loadEvents = new ArrayList<>();
+        List<java.util.Map.Entry<java.time.Instant, Integer>> predictEvents = new ArrayList<>();
         long thread = Thread.currentThread().threadId();
         for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
             if (e.getThread() == null || e.getThread().getJavaThreadId() != thread) continue;
@@ -60,13 +61,17 @@ class EngineEventsTest {
                 case "lanes.ModelLoad" -> {
                     assertEquals(2, e.getInt("layers"), "layers");
                     assertEquals(57L, e.getLong("parameters"), "parameters");
-                    loads.add(e.getString("source"));
+                    loadEvents.add(java.util.Map.entry(e.getStartTime(), e.getString("source")));
                 }
-                case "lanes.Predict" -> batchSizes.add(e.getInt("batchSize"));
+                case "lanes.Predict" -> predictEvents.add(java.util.Map.entry(e.getStartTime(), e.getInt("batchSize")));
                 default -> { }
             }
         }
+        loadEvents.sort(java.util.Map.Entry.comparingByKey());
+        List<String> loads = loadEvents.stream().map(java.util.Map.Entry::getValue).toList();
         assertEquals(List.of(file.toString(), "stream-source"), loads, "one event per successful load, in order");
+        predictEvents.sort(java.util.Map.Entry.comparingByKey());
+        List<Integer> batchSizes = predictEvents.stream().map(java.util.Map.Entry::getValue).toList();
         assertEquals(List.of(1, 1, 4), batchSizes, "two single-image predictions, then a batch of 4");
     }
 }

@@ -135,14 +135,20 @@ public final class DevSet {
     public static void main(String[] args) throws IOException {
         System.setProperty("java.awt.headless", "true");
         List<Photo> photos = generate(SEED);
-        if (args.length == 2 && args[0].equals("--write")) {
-            Path dir = Files.createDirectories(Path.of(args[1]));
-            for (Photo p : photos) Files.write(dir.resolve(p.name()), p.jpeg());
-        } else if (args.length != 0) {
-            System.err.println("usage: DevSet [--write DIR]");
-            System.exit(2);
+        String name = "mnist";
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--write") && i + 1 < args.length) {
+                Path dir = Files.createDirectories(Path.of(args[++i]));
+                for (Photo p : photos) Files.write(dir.resolve(p.name()), p.jpeg());
+            } else if (args[i].equals("--model") && i + 1 < args.length) {
+                name = args[++i];
+            } else {
+                System.err.println("usage: DevSet [--model mnist|mnist-fast] [--write DIR]");
+                System.exit(2);
+            }
         }
-        Model model = Model.loadDefault();
+        Model model = Model.loadBundled(name);
+        System.out.println("model: " + name);
         ImagePreprocessor pre = new ImagePreprocessor();
         double[] a = accuracy(model, photos, pre);
         Digits digits = testDigits();

@@ -74,9 +74,9 @@ final class ModelRepository implements AutoCloseable {
      *                     names nothing
      */
     boolean start() throws IOException {
-        if (path == null) {
+        if (path == null || bundled(path)) {
             long t0 = System.nanoTime();
-            Model m = Model.loadDefault();
+            Model m = path == null ? Model.loadDefault() : Model.loadBundled(path.toString());
             install(m, 1, m.source(), null, t0);
             return true;
         }
@@ -101,6 +101,11 @@ final class ModelRepository implements AutoCloseable {
             poller.scheduleWithFixedDelay(this::pollSafely, poll.toMillis(), poll.toMillis(), TimeUnit.MILLISECONDS);
         }
         return serving;
+    }
+
+    /** True for the name of a model inside the engine jar (mnist, mnist-fast) when no file has that name. */
+    static boolean bundled(Path p) {
+        return Model.BUNDLED.contains(p.toString()) && !Files.exists(p);
     }
 
     private void pollSafely() {

@@ -27,7 +27,7 @@ public final class Serve {
     static final class Args {
         @Parameter(names = "--model", description = "A weight file, or a directory of numbered version directories"
                 + " (DIR/1/model.lnw, DIR/2/model.lnw ...; the highest that loads is served). Reloaded when it changes."
-                + " Default: the MNIST model inside the engine jar")
+                + " Or a model inside the engine jar: mnist (the default: the accurate CNN) or mnist-fast (the MLP)")
         Path model;
         @Parameter(names = "--name", description = "The model's name in the URLs (/v1/models/NAME, /v2/models/NAME)")
         String name = "mnist";

@@ -119,9 +119,11 @@ class ServerTest {
         assertEquals(200, s.get("/v1/models/mnist/versions/1").status());
         var m = s.get("/v1/models/mnist/metadata");
         assertEquals(200, m.status());
-        assertTrue(m.body().contains("\"tensor_shape\": {\"dim\": [{\"size\": \"-1\", \"name\": \"\"}, {\"size\": \"784\""), m.body());
+        // the default model is the CNN: its signature is the image, [-1, 28, 28, 1]
+        assertTrue(m.body().contains("\"tensor_shape\": {\"dim\": [{\"size\": \"-1\", \"name\": \"\"}, {\"size\": \"28\", \"name\": \"\"},"
+                + " {\"size\": \"28\", \"name\": \"\"}, {\"size\": \"1\""), m.body());
         assertTrue(m.body().contains("\"probabilities\": {\"dtype\": \"DT_FLOAT\""), m.body());
-        assertTrue(m.body().contains("\"validation_accuracy\": 0.9505"), m.body());
+        assertTrue(m.body().contains("\"validation_accuracy\": 0.9875"), m.body());
         assertEquals(200, s.get("/v1/models/mnist/versions/1/metadata").status());
     }
 
@@ -160,7 +162,7 @@ class ServerTest {
         var m = s.get("/v2/models/mnist");
         assertEquals(200, m.status());
         assertTrue(m.body().startsWith("{\"name\": \"mnist\", \"versions\": [\"1\"], \"platform\": \"lanes\", \"inputs\": "
-                + "[{\"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [-1, 784]}], \"outputs\": [{\"name\": "
+                + "[{\"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [-1, 28, 28, 1]}], \"outputs\": [{\"name\": "
                 + "\"probabilities\", \"datatype\": \"FP32\", \"shape\": [-1, 10]}]"), m.body());
         assertEquals(200, s.get("/v2/models/mnist/versions/1").status());
         assertEquals("{\"name\": \"mnist\", \"ready\": true}\n", s.get("/v2/models/mnist/ready").body());

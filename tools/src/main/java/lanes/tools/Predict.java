@@ -59,7 +59,8 @@ public final class Predict {
     static final class Args extends Cli.HasHelp {
         @Parameter(description = "FILE...")
         List<String> files = new ArrayList<>();
-        @Parameter(names = "--model", description = "Model file: .lnw, .onnx, .keras or .h5 (default: the MNIST model inside the engine jar)")
+        @Parameter(names = "--model", description = "Model file: .lnw, .onnx, .keras or .h5; or a model inside the engine jar:"
+                + " mnist (the default: the accurate CNN) or mnist-fast (the MLP of the microsecond path)")
         Path model;
         @Parameter(names = "--input-range", converter = Convert.RangeConverter.class,
                 description = "LO,HI: the range the model was trained on, e.g. 0,255 for raw pixels (default: the file's own; [0,1] for ONNX and Keras)")
@@ -143,6 +144,9 @@ public final class Predict {
         // delay it. Left to the user when set (-Dlanes.warmUp=true through LANES_JAVA_OPTS).
         if (System.getProperty("lanes.warmUp") == null) System.setProperty("lanes.warmUp", "false");
         if (file == null) return Model.loadDefault();
+        String bundled = Model.BUNDLED.contains(file.toString()) && !Files.exists(file) ? file.toString() : null;
+        if (bundled != null && range != null) throw new Cli.UsageException("--input-range is for model files, not the bundled " + bundled);
+        if (bundled != null) return Model.loadBundled(bundled);
         if (range == null && file.toString().toLowerCase(Locale.ROOT).endsWith(".lnw")) return Model.load(file);
         Weights w = ModelFiles.read(file, range, null);
         try {

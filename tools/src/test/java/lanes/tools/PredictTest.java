@@ -233,10 +233,23 @@ class PredictTest {
     }
 
     @Test
+    void theBundledModelsAreNamedByModel() throws IOException {
+        String seven = seven();
+        for (String name : List.of("mnist", "mnist-fast")) {
+            Run r = run("--json", "--model", name, seven);
+            assertEquals(0, r.code(), name + ": " + r.err());
+            assertTrue(r.out().contains("\"label\": 7"), name + ": " + r.out());
+        }
+        Run r = run("--model", "mnist-fast", "--input-range", "0,255", seven);
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--input-range is for model files"), r.err());
+    }
+
+    @Test
     void jsonCallsTheOutputsOfAModelWithoutSoftmaxOutputs(@TempDir Path dir) throws IOException {
         // The format allows a LINEAR or RELU last layer: its outputs are scores, negative ones included, not
         // probabilities, and the JSON must not say they are. Softmax models keep "probabilities" (see above).
-        Weights mnist = Model.loadDefault().weights();
+        Weights mnist = Model.loadBundled("mnist-fast").weights();
         String seven = seven();
         for (Activation head : List.of(Activation.LINEAR, Activation.RELU)) {
             List<DenseWeights> layers = new ArrayList<>();

@@ -17,7 +17,7 @@ import lanes.kernels.KernelsProvider;
 import org.junit.jupiter.api.Test;
 
 /**
- * The shipped model predicts the same digit with the scalar and the Vector API kernels, on real test
+ * Each shipped model (the accurate CNN and the fast MLP) predicts the same digit with the scalar and the Vector API kernels, on real test
  * images, with probabilities within 1e-5: a machine without the Vector API (or with a different vector
  * width) must not give a different answer. Skipped where the Vector API is not available (the scalar
  * test run), since there is nothing to compare with.
@@ -29,7 +29,7 @@ class ScalarSimdAgreementTest {
     /** The 200 test digits of the mnist-small fixture (see its README). */
     @Test
     void fixtureDigits() throws IOException {
-        assertEquals(200, agree(MnistSmall.load("t10k")));
+        for (String name : Model.BUNDLED) assertEquals(200, agree(MnistSmall.load("t10k"), name));
     }
 
     /**
@@ -42,14 +42,14 @@ class ScalarSimdAgreementTest {
         assumeTrue(Files.isDirectory(dir), "no MNIST at " + dir.toAbsolutePath().normalize()
                 + " (run tools/fetch-data --dataset mnist, or pass -Dlanes.mnist=DIR): full test set not compared");
         Dataset test = Dataset.load(dir, "t10k");
-        assertEquals(test.count(), agree(test));
+        for (String name : Model.BUNDLED) assertEquals(test.count(), agree(test, name));
     }
 
-    /** Compares every image of {@code data}; returns how many were compared. */
-    private static int agree(Dataset data) throws IOException {
+    /** Compares every image of {@code data} on the bundled model {@code name}; returns how many were compared. */
+    private static int agree(Dataset data, String name) throws IOException {
         Optional<Kernels> vector = KernelsProvider.vector();
         assumeTrue(vector.isPresent(), "Vector API not available in this run: nothing to compare the scalar kernels with");
-        Weights weights = Model.loadDefault().weights();
+        Weights weights = Model.loadBundled(name).weights();
         Predictor scalar = Model.of(weights, KernelsProvider.scalar()).newPredictor();
         Predictor simd = Model.of(weights, vector.get()).newPredictor();
         int n = data.rows() * data.cols(), outputs = weights.outputSize();
@@ -70,8 +70,8 @@ class ScalarSimdAgreementTest {
         }
         // Sanity: the comparison ran on digits the model actually recognises.
         assertTrue(correct > 0.9 * data.count(), "accuracy " + correct + "/" + data.count());
-        System.out.printf("scalar vs SIMD: %d images, labels identical, largest probability difference %.2e, accuracy %d/%d%n",
-                data.count(), worst, correct, data.count());
+        System.out.printf("scalar vs SIMD, %s: %d images, labels identical, largest probability difference %.2e, accuracy %d/%d%n",
+                name, data.count(), worst, correct, data.count());
         return data.count();
     }
 }
