@@ -24,6 +24,13 @@ interface Arithmetic {
               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
               boolean accumulate, boolean skipZeros, Kernels.Workspace workspace);
 
+    /**
+     * As {@link #gemm} with zeros skipped, every row of A on its own: each zero entry of A is skipped
+     * (never packed four rows at a time), so scalar and SIMD skip the same steps.
+     */
+    void gemmByRow(int m, int n, int k, float[] a, int aOff, int ars, int acs,
+                   float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate);
+
     void matmulTransAAdam(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                           boolean skipZeros, float[] param, int pOff, int ldp, float[] mom, float[] vel,
                           float lr, float beta1, float beta2, float epsilon, long step);

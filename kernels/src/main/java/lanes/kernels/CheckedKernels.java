@@ -57,6 +57,20 @@ final class CheckedKernels implements Kernels {
     }
 
     @Override
+    public void matmulSkipZerosByRow(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                     float[] c, int cOff, int ldc, boolean accumulate) {
+        Checks.gemm(m, n, k, false, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        arithmetic.gemmByRow(m, n, k, a, aOff, lda, 1, b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
+
+    @Override
+    public void matmulTransASkipZerosByRow(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                           float[] c, int cOff, int ldc, boolean accumulate) {
+        Checks.gemm(m, n, k, true, false, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        arithmetic.gemmByRow(m, n, k, a, aOff, 1, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
+
+    @Override
     public void matmulTransB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc, boolean accumulate) {
         Checks.gemm(m, n, k, false, true, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);

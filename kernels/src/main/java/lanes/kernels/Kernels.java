@@ -83,6 +83,25 @@ public interface Kernels {
                                float[] c, int cOff, int ldc, boolean accumulate);
 
     /**
+     * As {@link #matmulSkipZeros}, each row of A on its own: every zero entry of A is skipped, where the
+     * 4-row forms keep a step when any of four rows is non-zero there. For an A whose zeros are scattered
+     * with no pattern shared by neighbouring rows (the gradient behind a max pooling: one cell of each
+     * window), which the 4-row tiles would multiply nearly in full. Each non-zero step costs about twice
+     * a tiled one, so it pays below about half non-zeros. Scalar and SIMD skip the same entries: the same
+     * bits, without the sign-of-zero caveat between the 4-row forms and the scalar ones.
+     */
+    void matmulSkipZerosByRow(int m, int n, int k,
+                              float[] a, int aOff, int lda,
+                              float[] b, int bOff, int ldb,
+                              float[] c, int cOff, int ldc, boolean accumulate);
+
+    /** As {@link #matmulSkipZerosByRow} for Aᵀ·B, A stored [k×m] (as {@link #matmulTransA}). */
+    void matmulTransASkipZerosByRow(int m, int n, int k,
+                                    float[] a, int aOff, int lda,
+                                    float[] b, int bOff, int ldb,
+                                    float[] c, int cOff, int ldc, boolean accumulate);
+
+    /**
      * A weight gradient applied by Adam as it is computed: G = Aᵀ·B (A stored [k×m], B [k×n], as
      * {@link #matmulTransA}; zero entries of A skipped when {@code skipZeros}, as
      * {@link #matmulTransASkipZeros}), then one Adam step, as {@link #adam}, on each element of

@@ -34,6 +34,13 @@ final class ScalarKernels implements Arithmetic {
         }
     }
 
+    /** The scalar gemm already skips each zero of A on its own. */
+    @Override
+    public void gemmByRow(int m, int n, int k, float[] a, int aOff, int ars, int acs,
+                          float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        gemm(m, n, k, a, aOff, ars, acs, b, bOff, ldb, c, cOff, ldc, accumulate, true, null);
+    }
+
     @Override
     public void addBias(int m, int n, float[] x, int xOff, float[] bias, int biasOff) {
         for (int i = 0; i < m; i++) {

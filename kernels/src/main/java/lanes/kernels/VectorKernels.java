@@ -472,6 +472,94 @@ final class VectorKernels implements Arithmetic {
         v.intoArray(c, c0 + j);
     }
 
+    // ---- rows of a sparse A, one at a time --------------------------------------------------------
+    //
+    // Each row of A is packed on its own (the index and value of every non-zero), then C's row is summed
+    // strip by strip over those steps only, in increasing p: the scalar gemm's order and its skipped steps.
+
+    @Override
+    public void gemmByRow(int m, int n, int k, float[] a, int aOff, int ars, int acs,
+                          float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        if (n == 0) return; // C is empty: its offset may lie anywhere
+        if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+        if (k == 0) return;
+        Workspace panel = Workspace.perThread();
+        panel.panel(k, L);
+        int[] pos = panel.pos;
+        float[] val = panel.val;
+        for (int i = 0; i < m; i++) {
+            int kept = packRow(k, a, aOff + i * ars, acs, pos, val);
+            if (kept > 0) sparseRow(n, kept, pos, val, b, bOff, ldb, c, cOff + i * ldc);
+        }
+    }
+
+    /** The non-zero steps of A(p) = a[a0 + p*acs] into pos and val, branch-free as pack4; returns their count. */
+    private static int packRow(int k, float[] a, int a0, int acs, int[] pos, float[] val) {
+        int kept = 0;
+        for (int p = 0, ap = a0; p < k; p++, ap += acs) {
+            float x = a[ap];
+            pos[kept] = p;
+            val[kept] = x;
+            int bits = Float.floatToRawIntBits(x) << 1; // ±0 → 0
+            kept += (bits | -bits) >>> 31;
+        }
+        return kept;
+    }
+
+    /** C[1×n] += Σ_q val[q] · B[pos[q]][..]: strips of 8 vectors held in registers over every step, then the tail. */
+    private static void sparseRow(int n, int kept, int[] pos, float[] val, float[] b, int bOff, int ldb, float[] c, int c0) {
+        int j = 0;
+        for (; j + 8 * L <= n; j += 8 * L) sparseStrip8(j, kept, pos, val, b, bOff, ldb, c, c0);
+        for (; j + L <= n; j += L) sparseStrip(j, kept, pos, val, b, bOff, ldb, c, c0);
+        if (j == n) return;
+        if (MASKED_TAIL) {
+            sparseMasked(j, n, kept, pos, val, b, bOff, ldb, c, c0);
+            return;
+        }
+        for (; j < n; j++) {
+            float acc = c[c0 + j];
+            for (int q = 0; q < kept; q++) acc = Math.fma(val[q], b[bOff + pos[q] * ldb + j], acc);
+            c[c0 + j] = acc;
+        }
+    }
+
+    private static void sparseStrip8(int j, int kept, int[] pos, float[] val, float[] b, int bOff, int ldb, float[] c, int c0) {
+        int cj = c0 + j;
+        FloatVector v0 = FloatVector.fromArray(F, c, cj), v1 = FloatVector.fromArray(F, c, cj + L),
+                v2 = FloatVector.fromArray(F, c, cj + 2 * L), v3 = FloatVector.fromArray(F, c, cj + 3 * L),
+                v4 = FloatVector.fromArray(F, c, cj + 4 * L), v5 = FloatVector.fromArray(F, c, cj + 5 * L),
+                v6 = FloatVector.fromArray(F, c, cj + 6 * L), v7 = FloatVector.fromArray(F, c, cj + 7 * L);
+        for (int q = 0; q < kept; q++) {
+            int br = bOff + pos[q] * ldb + j;
+            FloatVector x = FloatVector.broadcast(F, val[q]);
+            v0 = x.fma(FloatVector.fromArray(F, b, br), v0);
+            v1 = x.fma(FloatVector.fromArray(F, b, br + L), v1);
+            v2 = x.fma(FloatVector.fromArray(F, b, br + 2 * L), v2);
+            v3 = x.fma(FloatVector.fromArray(F, b, br + 3 * L), v3);
+            v4 = x.fma(FloatVector.fromArray(F, b, br + 4 * L), v4);
+            v5 = x.fma(FloatVector.fromArray(F, b, br + 5 * L), v5);
+            v6 = x.fma(FloatVector.fromArray(F, b, br + 6 * L), v6);
+            v7 = x.fma(FloatVector.fromArray(F, b, br + 7 * L), v7);
+        }
+        v0.intoArray(c, cj); v1.intoArray(c, cj + L); v2.intoArray(c, cj + 2 * L); v3.intoArray(c, cj + 3 * L);
+        v4.intoArray(c, cj + 4 * L); v5.intoArray(c, cj + 5 * L); v6.intoArray(c, cj + 6 * L); v7.intoArray(c, cj + 7 * L);
+    }
+
+    private static void sparseStrip(int j, int kept, int[] pos, float[] val, float[] b, int bOff, int ldb, float[] c, int c0) {
+        FloatVector v = FloatVector.fromArray(F, c, c0 + j);
+        for (int q = 0; q < kept; q++) v = FloatVector.broadcast(F, val[q]).fma(FloatVector.fromArray(F, b, bOff + pos[q] * ldb + j), v);
+        v.intoArray(c, c0 + j);
+    }
+
+    private static void sparseMasked(int j, int n, int kept, int[] pos, float[] val, float[] b, int bOff, int ldb, float[] c, int c0) {
+        VectorMask<Float> live = F.indexInRange(j, n);
+        FloatVector v = FloatVector.fromArray(F, c, c0 + j, live);
+        for (int q = 0; q < kept; q++) {
+            v = FloatVector.broadcast(F, val[q]).fma(FloatVector.fromArray(F, b, bOff + pos[q] * ldb + j, live), v);
+        }
+        v.intoArray(c, c0 + j, live);
+    }
+
     /** The row of B for kept step q: pos[q] when A was packed, q itself for dense A (C2 unswitches the loops on it). */
     private static int row(int[] pos, int q) {
         return pos == null ? q : pos[q];

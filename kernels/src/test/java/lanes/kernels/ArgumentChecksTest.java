@@ -188,6 +188,8 @@ class ArgumentChecksTest {
         specs.add(gemm("matmulTransB", false, true, false, false));
         specs.add(gemm("matmulSkipZeros", false, false, false, false));
         specs.add(gemm("matmulTransASkipZeros", true, false, false, false));
+        specs.add(gemm("matmulSkipZerosByRow", false, false, false, false));
+        specs.add(gemm("matmulTransASkipZerosByRow", true, false, false, false));
         specs.add(withWorkspace(gemm("matmulSkipZeros", false, false, false, false)));
 
         int m = 3, n = 5;

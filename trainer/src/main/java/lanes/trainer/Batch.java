@@ -51,7 +51,11 @@ final class Batch {
             act[l + 1] = new float[rows * layer.out];
             if (training) {
                 grad[l + 1] = new float[rows * layer.out];
-                if (layer.scratchPerRow() > 0) scratch[l] = new float[rows * layer.scratchPerRow()];
+                long size = (long) rows * layer.scratchPerRow() + layer.scratchFixed();
+                if (size > Network.MAX_PARAMETERS) throw new IllegalArgumentException("a batch of " + rows
+                        + " examples needs a scratch buffer of " + size + " floats in layer " + l
+                        + ", more than a Java array holds");
+                if (size > 0) scratch[l] = new float[(int) size];
             }
         }
         probs = new float[rows * net.outputSize()];

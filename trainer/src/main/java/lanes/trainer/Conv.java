@@ -14,8 +14,10 @@ import lanes.kernels.Kernels;
  *
  * <p>Through im2col: each output pixel's window, in (kh, kw, c) order, becomes one row of
  * cols (B·OH·OW, K·K·C), the order of the kernel's rows, so the convolution is the GEMM
- * y = cols·W (B·OH·OW × KKC)·(KKC × F), and its backward pass two more: dW = colsᵀ·dY and
- * dcols = dY·Wᵀ, whose rows col2im adds back onto the input pixels they came from. The first layer,
+ * y = cols·W (B·OH·OW × KKC)·(KKC × F), and its backward pass two more: dW = colsᵀ·dY (computed as
+ * dWᵀ = dYᵀ·cols) and dcols = dY·Wᵀ, whose rows col2im adds back onto the input pixels they came from.
+ * dY is mostly zeros (max pooling above routes one gradient per window, ReLU drops more), so both take
+ * it as their left operand and skip its zeros one by one. The first layer,
  * which reads the input batch and needs no dx, keeps cols transposed instead (KKC, B·OH·OW), see
  * {@link #readsInput}.
  *
@@ -79,6 +81,15 @@ final class Conv extends Layer {
     @Override
     int scratchPerRow() {
         return outHeight * outWidth * window;
+    }
+
+    /**
+     * Above the first layer, Wᵀ and dWᵀ (KKC × F each) after the cols: the backward pass's GEMMs skip the
+     * zeros of dZ, which must be their left operand.
+     */
+    @Override
+    int scratchFixed() {
+        return readsInput ? 0 : 2 * window * filters;
     }
 
     /** Output pixels per image. */
@@ -203,8 +214,9 @@ final class Conv extends Layer {
 
     /**
      * dY is grad[l+1] (B·OH·OW, F), overwritten with dZ = act'(y)·dY. db = Σ_rows dZ; dW = colsᵀ·dZ
-     * (KKC × F), the kernel's rows split over threads; then, above the first layer, dcols = dZ·Wᵀ into
-     * cols (no longer needed) and col2im into grad[l], images split over threads.
+     * (KKC × F), the kernel's rows split over threads in the first layer, filters (rows of dWᵀ) above it;
+     * then, above the first layer, dcols = dZ·Wᵀ into cols (no longer needed) and col2im into grad[l],
+     * images split over threads.
      */
     @Override
     void gradient(Gemm g, int rows, Batch b, int l, float[] params, float[] grads) {
@@ -225,10 +237,22 @@ final class Conv extends Layer {
             });
             return;
         }
-        g.matmulTransA(window, filters, m, cols, 0, window, dy, 0, filters, grads, weightOffset, filters, false, false);
-        int perImage = scratchPerRow();
+        // dZ is mostly zeros (max pooling routes one gradient per window, ReLU drops more): both GEMMs take it
+        // as their A, whose zeros they skip. dWᵀ = dZᵀ·cols (F × KKC) into the fixed scratch, then into
+        // grads transposed; the sums are dW's, term by term in pixel order.
+        int perImage = scratchPerRow(), wT = rows * perImage, dwT = wT + window * filters;
+        // About a quarter of dZ is non-zero: a filter costs some m/4 steps of a row.
+        s.forRange(filters, Gemm.minRows(window, m / 4), (f0, f1) -> k.matmulTransASkipZerosByRow(f1 - f0, window, m,
+                dy, f0, filters, cols, 0, window, cols, dwT + f0 * window, window, false));
+        for (int q = 0; q < window; q++) {
+            for (int f = 0; f < filters; f++) {
+                grads[weightOffset + q * filters + f] = cols[dwT + f * window + q];
+                cols[wT + f * window + q] = params[weightOffset + q * filters + f];
+            }
+        }
+        // dcols = dZ·Wᵀ with Wᵀ (F × KKC) copied beside the cols, images split over threads.
         s.forRange(rows, minImages(), (i0, i1) -> {
-            k.matmulTransB((i1 - i0) * pixels(), window, filters, dy, i0 * out, filters, params, weightOffset, filters,
+            k.matmulSkipZerosByRow((i1 - i0) * pixels(), window, filters, dy, i0 * out, filters, cols, wT, window,
                     cols, i0 * perImage, window, false);
             for (int i = i0; i < i1; i++) col2im(k, cols, i * perImage, dx, i * in);
         });

@@ -36,6 +36,11 @@ abstract sealed class Layer permits Dense, Conv, MaxPool {
         return 0;
     }
 
+    /** Floats of scratch this layer needs in a training batch whatever its rows, after the per-row scratch. */
+    int scratchFixed() {
+        return 0;
+    }
+
     /**
      * The plain forward pass (evaluation): x (B, in) → y (B, out), rows split over threads. skipZeros: x is
      * sparse (pixels, or the previous layer's ReLU output).
