@@ -63,6 +63,9 @@ interface Arithmetic {
     void maxPool2d(int rows, int inH, int inW, int channels, int poolH, int poolW, int strideH, int strideW,
                    int padTop, int padLeft, int outH, int outW, float[] x, int xOff, float[] y, int yOff);
 
+    void maxPool2dBackward(int rows, int inH, int inW, int channels, int pool, float[] x, int xOff, float[] y, int yOff,
+                           float[] dy, int dyOff, float[] dx, int dxOff);
+
     void sigmoid(int n, float[] x, int xOff, float[] y, int yOff);
 
     void tanh(int n, float[] x, int xOff, float[] y, int yOff);

@@ -184,6 +184,13 @@ final class CheckedKernels implements Kernels {
     }
 
     @Override
+    public void maxPool2dBackward(int rows, int inH, int inW, int channels, int pool, float[] x, int xOff, float[] y, int yOff,
+                                  float[] dy, int dyOff, float[] dx, int dxOff) {
+        Checks.maxPool2dBackward(rows, inH, inW, channels, pool, x, xOff, y, yOff, dy, dyOff, dx, dxOff);
+        arithmetic.maxPool2dBackward(rows, inH, inW, channels, pool, x, xOff, y, yOff, dy, dyOff, dx, dxOff);
+    }
+
+    @Override
     public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
         Checks.activation(n, x, xOff, y, yOff);
         arithmetic.sigmoid(n, x, xOff, y, yOff);

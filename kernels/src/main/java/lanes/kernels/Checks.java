@@ -205,6 +205,20 @@ final class Checks {
         vector("y", y, yOff, (long) rows * outH * outW * channels);
     }
 
+    static void maxPool2dBackward(int rows, int inH, int inW, int channels, int pool, float[] x, int xOff, float[] y, int yOff,
+                                  float[] dy, int dyOff, float[] dx, int dxOff) {
+        count("rows", rows);
+        atLeast("pool", pool, 1);
+        atLeast("inH", inH, pool);
+        atLeast("inW", inW, pool);
+        atLeast("channels", channels, 1);
+        long in = (long) rows * inH * inW * channels, out = (long) rows * (inH / pool) * (inW / pool) * channels;
+        vector("x", x, xOff, in);
+        vector("y", y, yOff, out);
+        vector("dy", dy, dyOff, out);
+        vector("dx", dx, dxOff, in);
+    }
+
     /** sigmoid and tanh: n elements of x read, n of y written. */
     static void activation(int n, float[] x, int xOff, float[] y, int yOff) {
         count("n", n);

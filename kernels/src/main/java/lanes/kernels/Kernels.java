@@ -202,6 +202,16 @@ public interface Kernels {
                    int padTop, int padLeft, int outH, int outW, float[] x, int xOff, float[] y, int yOff);
 
     /**
+     * The gradient of {@link #maxPool2d} with square windows that tile the image (stride = pool, no
+     * padding; outH = inH / pool, outW = inW / pool): dx[r][h][w][c] is dy[r][oh][ow][c] at the first tap
+     * of its window (kh, kw order) whose bits are y's, the pooling's output, and 0 at the other taps and
+     * at the cells no window covers. x is the pooling's input. Data movement only: the same bits in both
+     * implementations. dx must not overlap x, y or dy.
+     */
+    void maxPool2dBackward(int rows, int inH, int inW, int channels, int pool, float[] x, int xOff, float[] y, int yOff,
+                           float[] dy, int dyOff, float[] dx, int dxOff);
+
+    /**
      * y = 1 / (1 + e^−x) element-wise over n; x and y may be the same array and offset. Computed as
      * {@code e = exp(−|x|); y = (x ≥ 0 ? 1 : e) / (1 + e)} with softmax's own exp polynomial, so scalar and
      * SIMD agree bit for bit: within 3 ulp of the exact value (2.2 ulp at worst over 4 million points; tested

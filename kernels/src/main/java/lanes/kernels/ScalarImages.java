@@ -8,6 +8,42 @@ package lanes.kernels;
 final class ScalarImages {
     private ScalarImages() {}
 
+    /**
+     * {@link Kernels#maxPool2dBackward} for channels c0.. of every cell (the SIMD kernel's tail): each
+     * window's first tap holding the output's bits gets dy, the others 0; cells outside every window 0.
+     */
+    static void maxPool2dBackward(int c0, int rows, int inH, int inW, int channels, int pool, float[] x, int xOff,
+                                  float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        int outH = inH / pool, outW = inW / pool, rowStride = inW * channels;
+        for (int r = 0; r < rows; r++) {
+            int xi = xOff + r * inH * rowStride, dxi = dxOff + r * inH * rowStride, o = r * outH * outW * channels;
+            for (int h = 0; h < inH && (inH % pool != 0 || inW % pool != 0); h++) {
+                for (int w = 0; w < inW; w++) {
+                    int cell = h * rowStride + w * channels;
+                    if (h < outH * pool && w < outW * pool) continue;
+                    for (int c = 0; c < channels; c++) dx[dxi + cell + c] = 0f; // every channel: no window reads it
+                }
+            }
+            for (int oh = 0; oh < outH; oh++) {
+                for (int ow = 0; ow < outW; ow++, o += channels) {
+                    int first = oh * pool * rowStride + ow * pool * channels;
+                    for (int c = c0; c < channels; c++) {
+                        int max = Float.floatToRawIntBits(y[yOff + o + c]);
+                        float g = dy[dyOff + o + c];
+                        boolean taken = false;
+                        for (int kh = 0; kh < pool; kh++) {
+                            for (int kw = 0, tap = first + kh * rowStride + c; kw < pool; kw++, tap += channels) {
+                                boolean hit = !taken && Float.floatToRawIntBits(x[xi + tap]) == max;
+                                dx[dxi + tap] = hit ? g : 0f;
+                                taken |= hit;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     static void conv2d(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
                        int padTop, int padLeft, int outH, int outW,
                        float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff) {

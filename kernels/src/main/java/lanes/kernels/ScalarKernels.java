@@ -183,6 +183,12 @@ final class ScalarKernels implements Arithmetic {
     }
 
     @Override
+    public void maxPool2dBackward(int rows, int inH, int inW, int channels, int pool, float[] x, int xOff, float[] y, int yOff,
+                                  float[] dy, int dyOff, float[] dx, int dxOff) {
+        ScalarImages.maxPool2dBackward(0, rows, inH, inW, channels, pool, x, xOff, y, yOff, dy, dyOff, dx, dxOff);
+    }
+
+    @Override
     public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
         for (int i = 0; i < n; i++) y[yOff + i] = Activations.sigmoid(x[xOff + i]);
     }

@@ -797,6 +797,46 @@ final class VectorKernels implements Arithmetic {
 
     // Sigmoid and tanh run Activations' operations lane by lane, on this class's exp: the scalar bits.
 
+    /**
+     * A vector of channels at a time: the taps' bits compared with the output's, each tap written dy
+     * where it is the first equal one and 0 elsewhere, so dx needs no clearing first. Channels past the
+     * last full vector, and the cells outside every window, by the scalar kernel.
+     */
+    @Override
+    public void maxPool2dBackward(int rows, int inH, int inW, int channels, int pool, float[] x, int xOff, float[] y, int yOff,
+                                  float[] dy, int dyOff, float[] dx, int dxOff) {
+        int bound = I.loopBound(channels);
+        if (bound > 0) {
+            int outH = inH / pool, outW = inW / pool, rowStride = inW * channels;
+            IntVector zero = IntVector.zero(I);
+            for (int r = 0; r < rows; r++) {
+                int xi = xOff + r * inH * rowStride, dxi = dxOff + r * inH * rowStride, o = r * outH * outW * channels;
+                for (int oh = 0; oh < outH; oh++) {
+                    for (int ow = 0; ow < outW; ow++, o += channels) {
+                        int first = oh * pool * rowStride + ow * pool * channels;
+                        for (int c = 0; c < bound; c += L) {
+                            IntVector max = FloatVector.fromArray(F, y, yOff + o + c).reinterpretAsInts();
+                            IntVector g = FloatVector.fromArray(F, dy, dyOff + o + c).reinterpretAsInts();
+                            VectorMask<Integer> taken = I.maskAll(false);
+                            for (int kh = 0; kh < pool; kh++) {
+                                for (int kw = 0, tap = first + kh * rowStride + c; kw < pool; kw++, tap += channels) {
+                                    VectorMask<Integer> hit = FloatVector.fromArray(F, x, xi + tap).reinterpretAsInts()
+                                            .compare(VectorOperators.EQ, max).andNot(taken);
+                                    zero.blend(g, hit).reinterpretAsFloats().intoArray(dx, dxi + tap);
+                                    taken = taken.or(hit);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // The scalar kernel's cells outside every window cover all channels; its taps only those from bound.
+        if (bound < channels || inH % pool != 0 || inW % pool != 0) {
+            ScalarImages.maxPool2dBackward(bound, rows, inH, inW, channels, pool, x, xOff, y, yOff, dy, dyOff, dx, dxOff);
+        }
+    }
+
     @Override
     public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
         int bound = F.loopBound(n), i = 0;

@@ -180,6 +180,18 @@ class ArgumentChecksTest {
                         set(11, 3, "outW", "outW one too many"))));
     }
 
+    /**
+     * maxPool2dBackward(rows, inH, inW, channels, pool, x, xOff, y, yOff, dy, dyOff, dx, dxOff): 2 images
+     * of 5×6×3 pooled 2×2 (a row of cells outside every window).
+     */
+    private static Spec maxPool2dBackward(SplittableRandom r) {
+        Object[] valid = {2, 5, 6, 3, 2, floats(r, 2 + 180), 2, floats(r, 1 + 36), 1, floats(r, 3 + 36), 3, sentinels(1 + 180), 1};
+        return new Spec("maxPool2dBackward", false, valid, all(
+                belowMinimum("rows", "inH", "inW", "channels", "pool"),
+                array(5, 6, "x"), array(7, 8, "y"), array(9, 10, "dy"), array(11, 12, "dx"),
+                List.of(set(1, 1, "inH", "inH below pool"), set(2, 1, "inW", "inW below pool"))));
+    }
+
     static List<Spec> specs() {
         SplittableRandom r = new SplittableRandom(77);
         List<Spec> specs = new ArrayList<>();
@@ -246,6 +258,7 @@ class ArgumentChecksTest {
         specs.add(conv2d(r));
         specs.add(withWorkspace(conv2d(r)));
         specs.add(maxPool2d(r));
+        specs.add(maxPool2dBackward(r));
         // sigmoid(n, x, xOff, y, yOff), tanh(n, x, xOff, y, yOff)
         for (String name : new String[] {"sigmoid", "tanh"}) {
             specs.add(new Spec(name, false, new Object[] {n, floats(r, 2 + n), 2, sentinels(3 + n), 3},
