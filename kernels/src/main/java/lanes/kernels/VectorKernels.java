@@ -481,15 +481,15 @@ final class VectorKernels implements Arithmetic {
     public void gemmByRow(int m, int n, int k, float[] a, int aOff, int ars, int acs,
                           float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
         if (n == 0) return; // C is empty: its offset may lie anywhere
-        if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
-        if (k == 0) return;
         Workspace panel = Workspace.perThread();
         panel.panel(k, L);
         int[] pos = panel.pos;
         float[] val = panel.val;
         for (int i = 0; i < m; i++) {
             int kept = packRow(k, a, aOff + i * ars, acs, pos, val);
-            if (kept > 0) sparseRow(n, kept, pos, val, b, bOff, ldb, c, cOff + i * ldc);
+            // Without accumulate, the strips start from +0 rather than from a C cleared beforehand: C is
+            // written once, not cleared, read back and written again.
+            if (kept > 0 || !accumulate) sparseRow(n, kept, pos, val, b, bOff, ldb, c, cOff + i * ldc, accumulate);
         }
     }
 
@@ -507,28 +507,30 @@ final class VectorKernels implements Arithmetic {
     }
 
     /** C[1×n] += Σ_q val[q] · B[pos[q]][..]: strips of 8 vectors held in registers over every step, then the tail. */
-    private static void sparseRow(int n, int kept, int[] pos, float[] val, float[] b, int bOff, int ldb, float[] c, int c0) {
+    private static void sparseRow(int n, int kept, int[] pos, float[] val, float[] b, int bOff, int ldb, float[] c, int c0,
+                                  boolean accumulate) {
         int j = 0;
-        for (; j + 8 * L <= n; j += 8 * L) sparseStrip8(j, kept, pos, val, b, bOff, ldb, c, c0);
-        for (; j + L <= n; j += L) sparseStrip(j, kept, pos, val, b, bOff, ldb, c, c0);
+        for (; j + 8 * L <= n; j += 8 * L) sparseStrip8(j, kept, pos, val, b, bOff, ldb, c, c0, accumulate);
+        for (; j + L <= n; j += L) sparseStrip(j, kept, pos, val, b, bOff, ldb, c, c0, accumulate);
         if (j == n) return;
         if (MASKED_TAIL) {
-            sparseMasked(j, n, kept, pos, val, b, bOff, ldb, c, c0);
+            sparseMasked(j, n, kept, pos, val, b, bOff, ldb, c, c0, accumulate);
             return;
         }
         for (; j < n; j++) {
-            float acc = c[c0 + j];
+            float acc = accumulate ? c[c0 + j] : 0f;
             for (int q = 0; q < kept; q++) acc = Math.fma(val[q], b[bOff + pos[q] * ldb + j], acc);
             c[c0 + j] = acc;
         }
     }
 
-    private static void sparseStrip8(int j, int kept, int[] pos, float[] val, float[] b, int bOff, int ldb, float[] c, int c0) {
+    private static void sparseStrip8(int j, int kept, int[] pos, float[] val, float[] b, int bOff, int ldb, float[] c, int c0,
+                                     boolean accumulate) {
         int cj = c0 + j;
-        FloatVector v0 = FloatVector.fromArray(F, c, cj), v1 = FloatVector.fromArray(F, c, cj + L),
-                v2 = FloatVector.fromArray(F, c, cj + 2 * L), v3 = FloatVector.fromArray(F, c, cj + 3 * L),
-                v4 = FloatVector.fromArray(F, c, cj + 4 * L), v5 = FloatVector.fromArray(F, c, cj + 5 * L),
-                v6 = FloatVector.fromArray(F, c, cj + 6 * L), v7 = FloatVector.fromArray(F, c, cj + 7 * L);
+        FloatVector v0 = start(accumulate, c, cj), v1 = start(accumulate, c, cj + L),
+                v2 = start(accumulate, c, cj + 2 * L), v3 = start(accumulate, c, cj + 3 * L),
+                v4 = start(accumulate, c, cj + 4 * L), v5 = start(accumulate, c, cj + 5 * L),
+                v6 = start(accumulate, c, cj + 6 * L), v7 = start(accumulate, c, cj + 7 * L);
         for (int q = 0; q < kept; q++) {
             int br = bOff + pos[q] * ldb + j;
             FloatVector x = FloatVector.broadcast(F, val[q]);
@@ -545,15 +547,22 @@ final class VectorKernels implements Arithmetic {
         v4.intoArray(c, cj + 4 * L); v5.intoArray(c, cj + 5 * L); v6.intoArray(c, cj + 6 * L); v7.intoArray(c, cj + 7 * L);
     }
 
-    private static void sparseStrip(int j, int kept, int[] pos, float[] val, float[] b, int bOff, int ldb, float[] c, int c0) {
-        FloatVector v = FloatVector.fromArray(F, c, c0 + j);
+    /** A strip's accumulator: C's values, or +0 where C is not accumulated into. */
+    private static FloatVector start(boolean accumulate, float[] c, int at) {
+        return accumulate ? FloatVector.fromArray(F, c, at) : FloatVector.zero(F);
+    }
+
+    private static void sparseStrip(int j, int kept, int[] pos, float[] val, float[] b, int bOff, int ldb, float[] c, int c0,
+                                    boolean accumulate) {
+        FloatVector v = start(accumulate, c, c0 + j);
         for (int q = 0; q < kept; q++) v = FloatVector.broadcast(F, val[q]).fma(FloatVector.fromArray(F, b, bOff + pos[q] * ldb + j), v);
         v.intoArray(c, c0 + j);
     }
 
-    private static void sparseMasked(int j, int n, int kept, int[] pos, float[] val, float[] b, int bOff, int ldb, float[] c, int c0) {
+    private static void sparseMasked(int j, int n, int kept, int[] pos, float[] val, float[] b, int bOff, int ldb, float[] c, int c0,
+                                     boolean accumulate) {
         VectorMask<Float> live = F.indexInRange(j, n);
-        FloatVector v = FloatVector.fromArray(F, c, c0 + j, live);
+        FloatVector v = accumulate ? FloatVector.fromArray(F, c, c0 + j, live) : FloatVector.zero(F);
         for (int q = 0; q < kept; q++) {
             v = FloatVector.broadcast(F, val[q]).fma(FloatVector.fromArray(F, b, bOff + pos[q] * ldb + j, live), v);
         }

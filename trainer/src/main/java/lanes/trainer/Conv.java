@@ -38,6 +38,8 @@ final class Conv extends Layer {
      * copied at once, where a row of cols is K runs of K·C values (5 floats each for one channel).
      */
     final boolean readsInput;
+    /** Pixels per block of the weight gradient's pass over cols: 256 rows of a 400-wide cols, 400 KB, stay in L2. */
+    private static final int PIXEL_BLOCK = 256;
     /** Values in one window: a row of cols, a row of the kernel. */
     private final int window;
 
@@ -242,8 +244,14 @@ final class Conv extends Layer {
         // grads transposed; the sums are dW's, term by term in pixel order.
         int perImage = scratchPerRow(), wT = rows * perImage, dwT = wT + window * filters;
         // About a quarter of dZ is non-zero: a filter costs some m/4 steps of a row.
-        s.forRange(filters, Gemm.minRows(window, m / 4), (f0, f1) -> k.matmulTransASkipZerosByRow(f1 - f0, window, m,
-                dy, f0, filters, cols, 0, window, cols, dwT + f0 * window, window, false));
+        // Blocks of pixels, each one's rows of cols read by every filter while they are in cache, and added
+        // on in pixel order: the same fma chains as one pass over all pixels.
+        s.forRange(filters, Gemm.minRows(window, m / 4), (f0, f1) -> {
+            for (int p0 = 0; p0 < m; p0 += PIXEL_BLOCK) {
+                k.matmulTransASkipZerosByRow(f1 - f0, window, Math.min(PIXEL_BLOCK, m - p0), dy, p0 * filters + f0, filters,
+                        cols, p0 * window, window, cols, dwT + f0 * window, window, p0 > 0);
+            }
+        });
         for (int q = 0; q < window; q++) {
             for (int f = 0; f < filters; f++) {
                 grads[weightOffset + q * filters + f] = cols[dwT + f * window + q];
@@ -252,9 +260,11 @@ final class Conv extends Layer {
         }
         // dcols = dZ·Wᵀ with Wᵀ (F × KKC) copied beside the cols, images split over threads.
         s.forRange(rows, minImages(), (i0, i1) -> {
-            k.matmulSkipZerosByRow((i1 - i0) * pixels(), window, filters, dy, i0 * out, filters, cols, wT, window,
-                    cols, i0 * perImage, window, false);
-            for (int i = i0; i < i1; i++) col2im(k, cols, i * perImage, dx, i * in);
+            for (int i = i0; i < i1; i++) { // an image's dcols added back while they are in cache
+                k.matmulSkipZerosByRow(pixels(), window, filters, dy, i * out, filters, cols, wT, window,
+                        cols, i * perImage, window, false);
+                col2im(k, cols, i * perImage, dx, i * in);
+            }
         });
     }
 }
