@@ -162,18 +162,8 @@ class CnnGradientTest {
             float[] grad = new float[net.parameterCount()];
             t.gradient(data, grad);
             float h = 1e-2f;
-            int checked = 0, bad = 0;
-            for (int i = 0; i < net.params.length; i++) {
-                float keep = net.params[i];
-                net.params[i] = keep + h;
-                double up = t.evaluate(data).loss();
-                net.params[i] = keep - h;
-                double down = t.evaluate(data).loss();
-                net.params[i] = keep;
-                double numeric = (up - down) / (2 * h);
-                checked++;
-                if (Math.abs(numeric - grad[i]) > 2e-3 + 2e-2 * Math.abs(numeric)) bad++;
-            }
+            int[] checkedBad = TrainerTest.centralDifferences(net, t, data, grad, h, 1);
+            int checked = checkedBad[0], bad = checkedBad[1];
             assertTrue(bad <= checked / 20, bad + " of " + checked + " gradients disagree with finite differences");
         }
     }

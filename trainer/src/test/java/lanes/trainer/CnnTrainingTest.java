@@ -81,18 +81,7 @@ class CnnTrainingTest {
         Samples data = TestData.bands(30, 12 * 12 * 2, 5, 9);
         for (int threads : new int[] {1, 2}) {
             try (BatchScheduler s = new BatchScheduler(threads)) {
-                Network fused = CnnGradientTest.small(5), plain = CnnGradientTest.small(5);
-                Trainer tf = new Trainer(fused, new Adam(1e-3f, fused.parameterCount()), k, s);
-                Adam adam = new Adam(1e-3f, plain.parameterCount());
-                Trainer tp = new Trainer(plain, adam, k, s);
-                float[] grad = new float[plain.parameterCount()];
-                for (int step = 0; step < 3; step++) {
-                    int from = step * 10;
-                    tf.trainBatch(data, from, 10);
-                    tp.gradient(slice(data, from, 10), grad);
-                    adam.update(k, s, plain.params, grad);
-                    assertArrayEquals(plain.parameters(), fused.parameters(), threads + " threads, step " + (step + 1));
-                }
+                TrainerTest.assertStepsAreGradientThenAdam(() -> CnnGradientTest.small(5), data, k, s);
             }
         }
     }
@@ -137,11 +126,6 @@ class CnnTrainingTest {
         }
         assertArrayEquals(CnnGradientTest.reference(4).parameters(), net.parameters(), "the warm-up trained a scratch network");
         assertArrayEquals(cold, fit(net, data, KernelsProvider.get(), 2, 1, 32), "a warmed-up JVM trains to the same bits");
-    }
-
-    private static Samples slice(Samples s, int from, int n) {
-        int f = s.features();
-        return new Samples(Arrays.copyOfRange(s.pixels(), from * f, (from + n) * f), Arrays.copyOfRange(s.labels(), from, from + n), n, f);
     }
 
     /**

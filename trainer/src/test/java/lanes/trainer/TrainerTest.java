@@ -31,19 +31,8 @@ class TrainerTest {
             float[] grad = new float[net.parameterCount()];
             t.gradient(data, grad);
             float h = 1e-3f;
-            int checked = 0, bad = 0;
-            for (int i = 0; i < net.params.length; i += 7) {
-                float keep = net.params[i];
-                net.params[i] = keep + h;
-                double up = t.evaluate(data).loss();
-                net.params[i] = keep - h;
-                double down = t.evaluate(data).loss();
-                net.params[i] = keep;
-                double numeric = (up - down) / (2 * h);
-                checked++;
-                // A ReLU kink inside [p-h, p+h] legitimately breaks the central difference for a few entries.
-                if (Math.abs(numeric - grad[i]) > 2e-3 + 2e-2 * Math.abs(numeric)) bad++;
-            }
+            int[] checkedBad = centralDifferences(net, t, data, grad, h, 7);
+            int checked = checkedBad[0], bad = checkedBad[1];
             assertTrue(checked > 100, "checked " + checked);
             assertTrue(bad <= checked / 50, bad + " of " + checked + " gradients disagree with finite differences");
         }
@@ -59,19 +48,8 @@ class TrainerTest {
         Samples data = TestData.bands(40, 784, 10, 9);
         for (int threads : new int[] {1, 2, 3}) {
             try (BatchScheduler s = new BatchScheduler(threads)) {
-                Network fused = Network.builder(784).dense(72, Activation.RELU).dense(10, Activation.SOFTMAX).build(5);
-                Network plain = Network.builder(784).dense(72, Activation.RELU).dense(10, Activation.SOFTMAX).build(5);
-                Trainer tf = new Trainer(fused, new Adam(1e-3f, fused.parameterCount()), k, s);
-                Adam adam = new Adam(1e-3f, plain.parameterCount());
-                Trainer tp = new Trainer(plain, adam, k, s);
-                float[] grad = new float[plain.parameterCount()];
-                for (int step = 0; step < 3; step++) {
-                    int from = step * 10;
-                    tf.trainBatch(data, from, 10);
-                    tp.gradient(slice(data, from, 10), grad);
-                    adam.update(k, s, plain.params, grad);
-                    assertArrayEquals(plain.parameters(), fused.parameters(), threads + " threads, step " + (step + 1));
-                }
+                Network fused = assertStepsAreGradientThenAdam(
+                        () -> Network.builder(784).dense(72, Activation.RELU).dense(10, Activation.SOFTMAX).build(5), data, k, s);
                 assertTrue(!java.util.Arrays.equals(fused.parameters(),
                         Network.builder(784).dense(72, Activation.RELU).dense(10, Activation.SOFTMAX).build(5).parameters()));
             }
@@ -248,5 +226,48 @@ class TrainerTest {
         assertEquals("[==============>...............]", KerasProgress.bar(15, 30));
         assertEquals("[..............................]", KerasProgress.bar(0, 30));
         assertEquals("  7/100", KerasProgress.counter(7, 100));
+    }
+
+    /**
+     * Three training steps of batch 10 on one network of {@code make}, against the gradient of each batch
+     * then one Adam update on another: the parameters must agree bit for bit after every step. Returns the
+     * trained network.
+     */
+    static Network assertStepsAreGradientThenAdam(java.util.function.Supplier<Network> make, Samples data, Kernels k,
+                                                  BatchScheduler s) {
+        Network fused = make.get(), plain = make.get();
+        Trainer tf = new Trainer(fused, new Adam(1e-3f, fused.parameterCount()), k, s);
+        Adam adam = new Adam(1e-3f, plain.parameterCount());
+        Trainer tp = new Trainer(plain, adam, k, s);
+        float[] grad = new float[plain.parameterCount()];
+        for (int step = 0; step < 3; step++) {
+            int from = step * 10;
+            tf.trainBatch(data, from, 10);
+            tp.gradient(slice(data, from, 10), grad);
+            adam.update(k, s, plain.params, grad);
+            assertArrayEquals(plain.parameters(), fused.parameters(), s.threads() + " threads, step " + (step + 1));
+        }
+        return fused;
+    }
+
+    /**
+     * Central differences of the trainer's float loss for every {@code stride}-th parameter against
+     * {@code grad}: {checked, disagreeing}. A ReLU kink inside [p-h, p+h] legitimately breaks the central
+     * difference for a few entries, so callers allow a small share.
+     */
+    static int[] centralDifferences(Network net, Trainer t, Samples data, float[] grad, float h, int stride) {
+        int checked = 0, bad = 0;
+        for (int i = 0; i < net.params.length; i += stride) {
+            float keep = net.params[i];
+            net.params[i] = keep + h;
+            double up = t.evaluate(data).loss();
+            net.params[i] = keep - h;
+            double down = t.evaluate(data).loss();
+            net.params[i] = keep;
+            double numeric = (up - down) / (2 * h);
+            checked++;
+            if (Math.abs(numeric - grad[i]) > 2e-3 + 2e-2 * Math.abs(numeric)) bad++;
+        }
+        return new int[] {checked, bad};
     }
 }
