@@ -65,17 +65,18 @@ class LoadTest {
                 results.add(clients.submit(() -> {
                     List<Answer> answers = new ArrayList<>();
                     while (System.nanoTime() < end) {
-                        HttpResponse<String> r;
-                        try {
-                            r = http.send(request, HttpResponse.BodyHandlers.ofString());
-                        } catch (IOException e) {
-                            if (!String.valueOf(e.getMessage()).contains("received no bytes")) throw e;
-                            // A kept-alive connection closed as it was taken from the client's pool: the
-                            // request was never answered, so the client sends it again on a new connection,
-                            // as HttpClient itself does for GET (and for POST with
-                            // -Djdk.httpclient.enableAllMethodRetry). Counted, and bounded below.
-                            staleConnections.incrementAndGet();
-                            r = http.send(request, HttpResponse.BodyHandlers.ofString());
+                        HttpResponse<String> r = null;
+                        for (int attempt = 1; r == null; attempt++) {
+                            try {
+                                r = http.send(request, HttpResponse.BodyHandlers.ofString());
+                            } catch (IOException e) {
+                                if (attempt == 3 || !String.valueOf(e.getMessage()).contains("received no bytes")) throw e;
+                                // A kept-alive connection closed as it was taken from the client's pool: the
+                                // request was never answered, so the client sends it again (the next pooled
+                                // connection may be stale too), as HttpClient itself does for GET (and for
+                                // POST with -Djdk.httpclient.enableAllMethodRetry). Counted, and bounded below.
+                                staleConnections.incrementAndGet();
+                            }
                         }
                         answers.add(parse(r.statusCode(), r.body()));
                     }
