@@ -206,11 +206,15 @@ final class Conv extends Layer {
     }
 
     @Override
+    int parameterOffset() {
+        return weightOffset;
+    }
+
+    /** As every layer's, then, in the layer that reads the batch, the next batch's pixels into this core's cache. */
+    @Override
     void backwardAndUpdate(Gemm g, BatchScheduler s, int rows, Batch b, int l, float[] params, float[] grads, Adam adam,
                            long t) {
-        gradient(g, rows, b, l, params, grads);
-        Kernels k = g.kernels();
-        s.forRange(parameterCount(), 1 << 14, (i0, i1) -> adam.apply(k, params, grads, weightOffset + i0, i1 - i0, t));
+        super.backwardAndUpdate(g, s, rows, b, l, params, grads, adam, t);
         if (readsInput) b.prefetchNext(0, in);
     }
 

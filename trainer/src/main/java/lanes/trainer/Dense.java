@@ -79,18 +79,9 @@ sealed class Dense extends Layer permits RowBlockedDense {
         forward(k, s, rows, b.act[l], params, b.act[l + 1], true);
     }
 
-    /**
-     * Backward pass of layer {@code l} and its update number {@code t}: the gradient of its output
-     * grad[l+1] gives dW and db (into grads) and the gradient of its input grad[l], from the weights
-     * before the update; then Adam updates this layer's parameters. Element-wise, so updating layer by
-     * layer gives the bits of one pass over all parameters.
-     */
     @Override
-    void backwardAndUpdate(Gemm g, BatchScheduler s, int rows, Batch b, int l, float[] params, float[] grads, Adam adam,
-                           long t) {
-        gradient(g, rows, b, l, params, grads);
-        Kernels k = g.kernels();
-        s.forRange(parameterCount(), 1 << 14, (i0, i1) -> adam.apply(k, params, grads, weightOffset + i0, i1 - i0, t));
+    int parameterOffset() {
+        return weightOffset;
     }
 
     /** The backward pass of layer {@code l} alone: dW and db into grads, dx into grad[l] when there is one. */

@@ -50,13 +50,25 @@ abstract sealed class Layer permits Dense, Conv, MaxPool {
     /** Training forward pass of layer {@code l} of the batch: act[l] → act[l+1], keeping what backward needs. */
     abstract void forwardTraining(Kernels k, BatchScheduler s, int rows, Batch b, int l, float[] params);
 
+    /** Where this layer's parameters start in the network's one array (kernel, then bias); 0 when it has none. */
+    int parameterOffset() {
+        return 0;
+    }
+
     /**
      * Backward pass of layer {@code l} and its update number {@code t}: from grad[l+1], the parameters'
      * gradients and grad[l] (none for the input batch), from the weights before the update; then Adam
-     * updates this layer's parameters.
+     * updates this layer's parameters. Element-wise, so updating layer by layer gives the bits of one pass
+     * over all parameters.
      */
-    abstract void backwardAndUpdate(Gemm g, BatchScheduler s, int rows, Batch b, int l, float[] params, float[] grads,
-                                    Adam adam, long t);
+    void backwardAndUpdate(Gemm g, BatchScheduler s, int rows, Batch b, int l, float[] params, float[] grads, Adam adam,
+                           long t) {
+        gradient(g, rows, b, l, params, grads);
+        int n = parameterCount(), from = parameterOffset();
+        if (n == 0) return;
+        Kernels k = g.kernels();
+        s.forRange(n, 1 << 14, (i0, i1) -> adam.apply(k, params, grads, from + i0, i1 - i0, t));
+    }
 
     /** The backward pass of layer {@code l} alone: its gradients into grads, grad[l] when there is one. */
     abstract void gradient(Gemm g, int rows, Batch b, int l, float[] params, float[] grads);

@@ -61,12 +61,6 @@ final class MaxPool extends Layer {
         forward(k, s, rows, input(b, l, rows), params, b.act[l + 1], false);
     }
 
-    @Override
-    void backwardAndUpdate(Gemm g, BatchScheduler s, int rows, Batch b, int l, float[] params, float[] grads, Adam adam,
-                           long t) {
-        gradient(g, rows, b, l, params, grads);
-    }
-
     /** dx = dy at each window's maximum, 0 elsewhere (the other inputs, and those outside every window). */
     @Override
     void gradient(Gemm g, int rows, Batch b, int l, float[] params, float[] grads) {
