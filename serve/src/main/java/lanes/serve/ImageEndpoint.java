@@ -89,11 +89,7 @@ final class ImageEndpoint {
         o.raw(", ").key("model_version").string(Long.toString(s.version()));
         if (q.input) o.raw(", ").key("input").floats(input, 0, input.length);
         o.raw("}\n");
-        long t4 = System.nanoTime();
-        server.metrics.stage(Metrics.Stage.ENCODE, t4 - t3);
-        int status = server.sendJson(ex, 200, o);
-        server.metrics.stage(Metrics.Stage.SEND, System.nanoTime() - t4);
-        return status;
+        return server.sendAnswer(ex, o, t3);
     }
 
     /** Indices of the k largest values, largest first (ties: lower index first), the label first as tools/predict does. */

@@ -84,10 +84,8 @@ final class Predictions {
     private int v1Predict(HttpExchange ex, Served s) throws IOException {
         Server.requireJson(ex);
         Signature sig = s.signature();
-        long t0 = System.nanoTime();
-        byte[] body = server.body(ex);
+        byte[] body = server.timedBody(ex);
         long t1 = System.nanoTime();
-        server.metrics.stage(Metrics.Stage.READ, t1 - t0);
 
         Request req = parseV1(body, sig, maxValues());
         String key = req.what();
@@ -106,11 +104,7 @@ final class Predictions {
             o.floats(out, i * sig.outputs(), sig.outputs());
         }
         o.raw("]}\n");
-        long t4 = System.nanoTime();
-        server.metrics.stage(Metrics.Stage.ENCODE, t4 - t3);
-        int status = server.sendJson(ex, 200, o);
-        server.metrics.stage(Metrics.Stage.SEND, System.nanoTime() - t4);
-        return status;
+        return server.sendAnswer(ex, o, t3);
     }
 
     /** A parsed prediction request: its examples' values one after another, how many, and what they were called. */
@@ -330,10 +324,8 @@ final class Predictions {
     private int v2Infer(HttpExchange ex, Served s) throws IOException {
         Server.requireJson(ex);
         Signature sig = s.signature();
-        long t0 = System.nanoTime();
-        byte[] body = server.body(ex);
+        byte[] body = server.timedBody(ex);
         long t1 = System.nanoTime();
-        server.metrics.stage(Metrics.Stage.READ, t1 - t0);
 
         Request req = parseV2(body, sig, maxValues());
         JsonIn.Floats values = req.values();
@@ -351,11 +343,7 @@ final class Predictions {
         if (id != null) o.raw(", ").key("id").string(id);
         o.raw(", \"outputs\": [{\"name\": ").string(sig.outputName()).raw(", \"datatype\": \"FP32\", \"shape\": [")
                 .number(n).raw(", ").number(sig.outputs()).raw("], \"data\": ").floats(out, 0, out.length).raw("}]}\n");
-        long t4 = System.nanoTime();
-        server.metrics.stage(Metrics.Stage.ENCODE, t4 - t3);
-        int status = server.sendJson(ex, 200, o);
-        server.metrics.stage(Metrics.Stage.SEND, System.nanoTime() - t4);
-        return status;
+        return server.sendAnswer(ex, o, t3);
     }
 
     /** A v2 "shape": a list of non-negative integers. */

@@ -389,6 +389,23 @@ final class Server implements AutoCloseable {
         throw new HttpError(415, "this endpoint takes JSON (Content-Type: application/json), not " + t);
     }
 
+    /** The request body ({@link #body}), its reading counted in the metrics' READ stage. */
+    byte[] timedBody(HttpExchange ex) throws IOException {
+        long t0 = System.nanoTime();
+        byte[] b = body(ex);
+        metrics.stage(Metrics.Stage.READ, System.nanoTime() - t0);
+        return b;
+    }
+
+    /** A 200 JSON answer whose encoding began at {@code encodeStart}: the ENCODE and SEND stages counted. */
+    int sendAnswer(HttpExchange ex, JsonOut answer, long encodeStart) throws IOException {
+        long sent = System.nanoTime();
+        metrics.stage(Metrics.Stage.ENCODE, sent - encodeStart);
+        int status = sendJson(ex, 200, answer);
+        metrics.stage(Metrics.Stage.SEND, System.nanoTime() - sent);
+        return status;
+    }
+
     int sendJson(HttpExchange ex, int status, JsonOut body) throws IOException {
         return send(ex, status, "application/json", body.array(), body.length());
     }
