@@ -424,7 +424,7 @@ final class VectorImages {
                         FloatVector m = FloatVector.fromArray(F, x, first + c);
                         for (int kh = khLo; kh < khHi; kh++) {
                             for (int kw = kh == khLo ? kwLo + 1 : kwLo; kw < kwHi; kw++) {
-                                m = m.max(FloatVector.fromArray(F, x, xi + ((h0 + kh) * inW + w0 + kw) * ch + c));
+                                m = FloatVector.fromArray(F, x, xi + ((h0 + kh) * inW + w0 + kw) * ch + c).max(m);
                             }
                         }
                         m.intoArray(y, yo + c);
@@ -433,7 +433,7 @@ final class VectorImages {
                         FloatVector m = FloatVector.fromArray(T, x, first + c);
                         for (int kh = khLo; kh < khHi; kh++) {
                             for (int kw = kh == khLo ? kwLo + 1 : kwLo; kw < kwHi; kw++) {
-                                m = m.max(FloatVector.fromArray(T, x, xi + ((h0 + kh) * inW + w0 + kw) * ch + c));
+                                m = FloatVector.fromArray(T, x, xi + ((h0 + kh) * inW + w0 + kw) * ch + c).max(m);
                             }
                         }
                         m.intoArray(y, yo + c);

@@ -20,6 +20,17 @@ import jdk.incubator.vector.VectorSpecies;
  * bit-identical results (see {@link Kernels}). Register tile: 4 rows of A × 4 vectors of B = 16
  * accumulators, which leaves registers for the 4 B loads and 4 broadcasts even with 16 vector
  * registers (AVX2), and keeps 4 loads per 16 fma with 32 (AVX-512).
+ *
+ * <p>Two rules keep every kernel here (and in {@link VectorImages}) allocation-free however C2 compiles
+ * it, including the recompile that follows a new shape reaching code the first compile left out, on a
+ * profile too thin to guide it ({@code ShapeChangeAllocationTest}):
+ * <ul>
+ *   <li>A vector carried round a loop is an argument, never the receiver: {@code m = load(..).max(m)},
+ *       {@code acc = x.fma(w, acc)}. At a loop head C2 types it as the declared FloatVector, and a call on
+ *       it is devirtualized only through the receiver profile; a fresh load's exact type needs none.</li>
+ *   <li>No helper method takes or returns a vector (bar trivial ones below C2's always-inline size):
+ *       a call C2 declines to inline, as it does at a call site its profile calls cold, boxes them.</li>
+ * </ul>
  */
 final class VectorKernels implements Arithmetic {
 
@@ -631,7 +642,7 @@ final class VectorKernels implements Arithmetic {
         // Column strips summed down the rows in row order: the scalar order, so bit-identical.
         for (; j < bound; j += L) {
             FloatVector s = FloatVector.fromArray(F, out, outOff + j);
-            for (int i = 0; i < m; i++) s = s.add(FloatVector.fromArray(F, x, xOff + i * n + j));
+            for (int i = 0; i < m; i++) s = FloatVector.fromArray(F, x, xOff + i * n + j).add(s);
             s.intoArray(out, outOff + j);
         }
         for (; j < n; j++) {
@@ -669,7 +680,7 @@ final class VectorKernels implements Arithmetic {
         float max = Float.NEGATIVE_INFINITY;
         if (bound > 0) {
             FloatVector mv = FloatVector.fromArray(F, x, xo);
-            for (j = L; j < bound; j += L) mv = mv.max(FloatVector.fromArray(F, x, xo + j));
+            for (j = L; j < bound; j += L) mv = FloatVector.fromArray(F, x, xo + j).max(mv);
             max = mv.reduceLanes(VectorOperators.MAX);
         }
         if (MASKED_TAIL && j < n) {
@@ -688,13 +699,7 @@ final class VectorKernels implements Arithmetic {
         // their sum runs in index order: the Vector API's EXP and float reduceLanes(ADD) return other
         // bits before C2 compiles them (Java loops) than after (a vector math library, a tree of adds),
         // which made the same input's probabilities depend on how warm the JIT was.
-        for (; j < bound; j += L) exp(FloatVector.fromArray(F, x, xo + j).sub(max)).intoArray(y, yo + j);
-        if (MASKED_TAIL && j < n) {
-            VectorMask<Float> live = F.indexInRange(j, n);
-            exp(FloatVector.fromArray(F, x, xo + j, live).sub(max)).intoArray(y, yo + j, live);
-            j = n;
-        }
-        for (; j < n; j++) y[yo + j] = Exp.exp(x[xo + j] - max);
+        expMap(SOFTMAX, n, x, xo, max, y, yo);
         float sum = 0f;
         for (j = 0; j < n; j++) sum += y[yo + j];
         float inv = 1f / sum;
@@ -709,23 +714,60 @@ final class VectorKernels implements Arithmetic {
         return (float) Math.log(sum);
     }
 
-    /** {@link Exp#exp} on every lane, with the same operations in the same order. */
-    private static FloatVector exp(FloatVector x) {
-        VectorMask<Float> under = x.compare(VectorOperators.LT, Exp.LO);
-        x = x.min(Exp.HI);
-        FloatVector t = x.mul(Exp.LOG2E).add(Exp.ROUND);
-        FloatVector k = t.sub(Exp.ROUND);
-        FloatVector r = k.fma(FloatVector.broadcast(F, -Exp.LN2_HI), x);
-        r = k.fma(FloatVector.broadcast(F, -Exp.LN2_LO), r);
-        FloatVector p = FloatVector.broadcast(F, Exp.C7).fma(r, FloatVector.broadcast(F, Exp.C6));
-        p = p.fma(r, FloatVector.broadcast(F, Exp.C5));
-        p = p.fma(r, FloatVector.broadcast(F, Exp.C4));
-        p = p.fma(r, FloatVector.broadcast(F, Exp.C3));
-        p = p.fma(r, FloatVector.broadcast(F, Exp.C2));
-        p = p.fma(r, FloatVector.broadcast(F, 1f));
-        p = p.fma(r, FloatVector.broadcast(F, 1f));
-        FloatVector pow2 = t.reinterpretAsInts().sub(Exp.ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(pow2).blend(0f, under);
+    private static final int SOFTMAX = 0, SIGMOID = 1, TANH = 2;
+
+    /**
+     * y = exp(x − shift) (softmax's numerators), sigmoid(x) or tanh(x) over n values: {@link Exp#exp} on every
+     * lane, with the scalar kernels' operations in the same order, so the same bits. Exp's arithmetic lives
+     * once, in this loop, rather than in a helper taking and returning vectors: such a helper is free only
+     * where C2 inlines it, and a recompile on a thin profile (a new shape after the first compile) left it
+     * a real call that boxed every vector it passed, on every call, for good.
+     */
+    private static void expMap(int mode, int n, float[] x, int xo, float shift, float[] y, int yo) {
+        int end = MASKED_TAIL ? n : F.loopBound(n), j = 0;
+        for (; j < end; j += L) {
+            VectorMask<Float> live = F.indexInRange(j, n);
+            FloatVector v = FloatVector.fromArray(F, x, xo + j, live), a = v.abs();
+            FloatVector arg = mode == SOFTMAX ? v.sub(shift) : mode == SIGMOID ? a.neg() : a.mul(-2f);
+            VectorMask<Float> under = arg.compare(VectorOperators.LT, Exp.LO);
+            arg = arg.min(Exp.HI);
+            FloatVector t = arg.mul(Exp.LOG2E).add(Exp.ROUND);
+            FloatVector k = t.sub(Exp.ROUND);
+            FloatVector r = k.fma(FloatVector.broadcast(F, -Exp.LN2_HI), arg);
+            r = k.fma(FloatVector.broadcast(F, -Exp.LN2_LO), r);
+            FloatVector p = FloatVector.broadcast(F, Exp.C7).fma(r, FloatVector.broadcast(F, Exp.C6));
+            p = p.fma(r, FloatVector.broadcast(F, Exp.C5));
+            p = p.fma(r, FloatVector.broadcast(F, Exp.C4));
+            p = p.fma(r, FloatVector.broadcast(F, Exp.C3));
+            p = p.fma(r, FloatVector.broadcast(F, Exp.C2));
+            p = p.fma(r, FloatVector.broadcast(F, 1f));
+            p = p.fma(r, FloatVector.broadcast(F, 1f));
+            FloatVector pow2 = t.reinterpretAsInts().sub(Exp.ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector e = p.mul(pow2).blend(0f, under);
+            FloatVector out;
+            if (mode == SOFTMAX) {
+                out = e;
+            } else if (mode == SIGMOID) {
+                out = e.blend(1f, v.compare(VectorOperators.GE, 0f)).div(e.add(1f));
+            } else {
+                FloatVector z = v.mul(v), one = FloatVector.broadcast(F, 1f);
+                FloatVector q = FloatVector.broadcast(F, Activations.T17).fma(z, FloatVector.broadcast(F, Activations.T15));
+                q = q.fma(z, FloatVector.broadcast(F, Activations.T13));
+                q = q.fma(z, FloatVector.broadcast(F, Activations.T11));
+                q = q.fma(z, FloatVector.broadcast(F, Activations.T9));
+                q = q.fma(z, FloatVector.broadcast(F, Activations.T7));
+                q = q.fma(z, FloatVector.broadcast(F, Activations.T5));
+                q = q.fma(z, FloatVector.broadcast(F, Activations.T3));
+                FloatVector poly = a.mul(z).fma(q, a);
+                FloatVector th = one.sub(e).div(one.add(e)).blend(poly, a.compare(VectorOperators.LT, Activations.TANH_POLY));
+                out = th.reinterpretAsInts().or(v.reinterpretAsInts().and(Activations.SIGN)).reinterpretAsFloats();
+            }
+            out.intoArray(y, yo + j, live);
+        }
+        for (; j < n; j++) {
+            float v = x[xo + j];
+            y[yo + j] = mode == SOFTMAX ? Exp.exp(v - shift) : mode == SIGMOID ? Activations.sigmoid(v) : Activations.tanh(v);
+        }
     }
 
     @Override
@@ -832,7 +874,7 @@ final class VectorKernels implements Arithmetic {
                                     VectorMask<Integer> hit = FloatVector.fromArray(F, x, xi + tap).reinterpretAsInts()
                                             .compare(VectorOperators.EQ, max).andNot(taken);
                                     zero.blend(g, hit).reinterpretAsFloats().intoArray(dx, dxi + tap);
-                                    taken = taken.or(hit);
+                                    taken = hit.or(taken);
                                 }
                             }
                         }
@@ -848,34 +890,11 @@ final class VectorKernels implements Arithmetic {
 
     @Override
     public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
-        int bound = F.loopBound(n), i = 0;
-        for (; i < bound; i += L) {
-            FloatVector v = FloatVector.fromArray(F, x, xOff + i);
-            FloatVector e = exp(v.abs().neg());
-            e.blend(1f, v.compare(VectorOperators.GE, 0f)).div(e.add(1f)).intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) y[yOff + i] = Activations.sigmoid(x[xOff + i]);
+        expMap(SIGMOID, n, x, xOff, 0f, y, yOff);
     }
 
     @Override
     public void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
-        int bound = F.loopBound(n), i = 0;
-        FloatVector one = FloatVector.broadcast(F, 1f);
-        for (; i < bound; i += L) {
-            FloatVector v = FloatVector.fromArray(F, x, xOff + i);
-            FloatVector a = v.abs(), z = v.mul(v);
-            FloatVector q = FloatVector.broadcast(F, Activations.T17).fma(z, FloatVector.broadcast(F, Activations.T15));
-            q = q.fma(z, FloatVector.broadcast(F, Activations.T13));
-            q = q.fma(z, FloatVector.broadcast(F, Activations.T11));
-            q = q.fma(z, FloatVector.broadcast(F, Activations.T9));
-            q = q.fma(z, FloatVector.broadcast(F, Activations.T7));
-            q = q.fma(z, FloatVector.broadcast(F, Activations.T5));
-            q = q.fma(z, FloatVector.broadcast(F, Activations.T3));
-            FloatVector poly = a.mul(z).fma(q, a);
-            FloatVector e = exp(a.mul(-2f));
-            FloatVector t = one.sub(e).div(one.add(e)).blend(poly, a.compare(VectorOperators.LT, Activations.TANH_POLY));
-            t.reinterpretAsInts().or(v.reinterpretAsInts().and(Activations.SIGN)).reinterpretAsFloats().intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) y[yOff + i] = Activations.tanh(x[xOff + i]);
+        expMap(TANH, n, x, xOff, 0f, y, yOff);
     }
 }
