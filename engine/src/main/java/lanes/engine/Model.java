@@ -140,17 +140,22 @@ public final class Model {
 
     /** Network kinds (kernels, ops and activations) already warmed in this JVM: compiled code serves them all. */
     private static final java.util.Set<String> WARMED = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** Warm-up's bound: at most this long (-Dlanes.warmUpMillis, default 1000), however large the model or slow the machine. */
-    private static final long WARM_UP_NANOS = Math.max(0, Long.getLong("lanes.warmUpMillis", 1000)) * 1_000_000L;
+    /**
+     * Warm-up's bound: at most this long (-Dlanes.warmUpMillis, default 900: with reading and checking the
+     * file, load and warm-up stay under a second), however large the model or slow the machine.
+     */
+    private static final long WARM_UP_NANOS = Math.max(0, Long.getLong("lanes.warmUpMillis", 900)) * 1_000_000L;
     /** Predictions warm-up runs (C2 compiles a kernel after ~10,000 calls or loop iterations). */
     private static final int WARM_UP_CALLS = 20_000;
+    /** Batches of {@code batchRows} images warm-up runs after the single predictions, time allowing. */
+    private static final int WARM_UP_BATCHES = 160;
 
     /**
      * Runs this model's own shapes through {@code predict} (with and without probabilities, on the
-     * thread's scratch and on a {@link Predictor}) and {@code predictBatch} on a fixed dummy input (a
-     * quarter of its values non-zero, as a digit's), until the JIT has compiled the kernels they use:
+     * thread's scratch and on a {@link Predictor}) and {@code predictBatch} on seeded dummy inputs (from all zeros to all
+     * non-zero, see {@link #warmUpInputs}), until the JIT has compiled the kernels they use:
      * without it the first call takes ~100 ms and the next thousand 100–250 times the steady state. At
-     * most {@value #WARM_UP_CALLS} predictions and one second ({@code -Dlanes.warmUpMillis}); once a network of the same kinds of layers
+     * most {@value #WARM_UP_CALLS} single predictions, then batches, within 0.9 s ({@code -Dlanes.warmUpMillis}); once a network of the same kinds of layers
      * has been warmed in this JVM (a hot reload), it returns at once. Returns this model.
      * {@link #load(Path)} runs it unless {@code -Dlanes.warmUp=false}; {@link #of} never does.
      */
@@ -161,25 +166,36 @@ public final class Model {
                         : op instanceof Op.Act a ? a.activation : "");
         if (!WARMED.add(key.toString())) return this;
         long deadline = System.nanoTime() + WARM_UP_NANOS;
-        float[] x = new float[inputSize], p = new float[outputs];
-        for (int i = 0; i < inputSize; i++) x[i] = i % 4 == 1 ? ((i * 37) % 255 + 1) / 255f : 0f;
+        float[][] xs = warmUpInputs(inputSize);
+        float[] p = new float[outputs];
         int rows = batchRows; // one chunk: the batch path runs on this thread, starting no scheduler threads
         float[] batch = new float[Math.multiplyExact(rows, inputSize)], batchP = new float[rows * outputs];
-        for (int r = 0; r < rows; r++) System.arraycopy(x, 0, batch, r * inputSize, inputSize);
+        for (int r = 0; r < rows; r++) System.arraycopy(xs[r % xs.length], 0, batch, r * inputSize, inputSize);
         int[] labels = new int[rows];
         Predictor own = newPredictor();
         // Quietly: a recording shows the application's predictions, not the warm-up's 20,000.
         warming = true;
         try {
             try (BatchScheduler inline = new BatchScheduler(1)) {
+                // Single images first, the latency-critical path: batches interleaved with them ate most of
+                // the second (a 64-row batch runs for milliseconds before C2 compiles it) and left calls
+                // 1–2,000 after load at 3 times the steady state.
                 for (int i = 0; i < WARM_UP_CALLS && System.nanoTime() < deadline; i++) {
+                    float[] x = xs[(i >>> 2) % xs.length];
                     switch (i & 3) {
                         case 0 -> predict(x);
                         case 1 -> predict(x, p);
                         case 2 -> own.predict(x);
                         default -> own.predict(x, p);
                     }
-                    if (i % 128 == 0) predictBatch(batch, rows, labels, (i & 128) == 0 ? batchP : null, inline);
+                }
+                for (int b = 0; b < WARM_UP_BATCHES && System.nanoTime() < deadline; b++) {
+                    predictBatch(batch, rows, labels, (b & 1) == 0 ? batchP : null, inline);
+                }
+                // and single images last, so the application's first call finds their weights and
+                // branches warm rather than the batches' (well under a millisecond once compiled)
+                for (int i = 0; i < 64; i++) {
+                    if ((i & 1) == 0) predict(xs[i % xs.length]); else own.predict(xs[i % xs.length]);
                 }
             } catch (IllegalArgumentException e) {
                 // A network whose outputs overflow on this input: it is warmed as far as it went.
@@ -188,6 +204,22 @@ public final class Model {
             warming = false;
         }
         return this;
+    }
+
+    /**
+     * Warm-up's inputs, seeded: all zeros, all non-zero, and random sparsities between. C2 leaves out the
+     * branches its profile never saw, so a regular input (every fourth pixel, as warm-up once used) left the
+     * zero-skipping kernel compiled for even counts of non-zeros per 64 pixels only: the first real digit
+     * threw that code away, and its first thousand calls ran at 100 times the steady state.
+     */
+    static float[][] warmUpInputs(int size) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(size);
+        double[] density = {0, 1, 0.05, 0.2, 0.35, 0.5, 0.8, 0.95};
+        float[][] xs = new float[density.length][size];
+        for (int k = 0; k < density.length; k++) {
+            for (int i = 0; i < size; i++) xs[k][i] = r.nextDouble() < density[k] ? (r.nextInt(255) + 1) / 255f : 0f;
+        }
+        return xs;
     }
 
     /**

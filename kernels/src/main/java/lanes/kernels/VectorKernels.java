@@ -699,7 +699,7 @@ final class VectorKernels implements Arithmetic {
         // their sum runs in index order: the Vector API's EXP and float reduceLanes(ADD) return other
         // bits before C2 compiles them (Java loops) than after (a vector math library, a tree of adds),
         // which made the same input's probabilities depend on how warm the JIT was.
-        expMap(SOFTMAX, n, x, xo, max, y, yo);
+        expShifted(n, x, xo, max, y, yo);
         float sum = 0f;
         for (j = 0; j < n; j++) sum += y[yo + j];
         float inv = 1f / sum;
@@ -714,26 +714,22 @@ final class VectorKernels implements Arithmetic {
         return (float) Math.log(sum);
     }
 
-    private static final int SOFTMAX = 0, SIGMOID = 1, TANH = 2;
+    // Exp's arithmetic ({@link Exp#exp}: the same operations lane by lane as the scalar kernels, so the same
+    // bits) is written out in each of the three loops below that need it, not called: a helper taking and
+    // returning vectors is free only where C2 inlines it, and after a recompile on a thin profile (a new
+    // shape after the first compile) it may not, and then boxes every vector it passes, on every call.
+    // One loop serving all three through a mode switch boxed too (tanh, after a model of sigmoids).
 
-    /**
-     * y = exp(x − shift) (softmax's numerators), sigmoid(x) or tanh(x) over n values: {@link Exp#exp} on every
-     * lane, with the scalar kernels' operations in the same order, so the same bits. Exp's arithmetic lives
-     * once, in this loop, rather than in a helper taking and returning vectors: such a helper is free only
-     * where C2 inlines it, and a recompile on a thin profile (a new shape after the first compile) left it
-     * a real call that boxed every vector it passed, on every call, for good.
-     */
-    private static void expMap(int mode, int n, float[] x, int xo, float shift, float[] y, int yo) {
+    /** y = exp(x − shift): softmax's numerators. */
+    private static void expShifted(int n, float[] x, int xo, float shift, float[] y, int yo) {
         int end = MASKED_TAIL ? n : F.loopBound(n), j = 0;
         for (; j < end; j += L) {
             VectorMask<Float> live = F.indexInRange(j, n);
-            FloatVector v = FloatVector.fromArray(F, x, xo + j, live), a = v.abs();
-            FloatVector arg = mode == SOFTMAX ? v.sub(shift) : mode == SIGMOID ? a.neg() : a.mul(-2f);
-            VectorMask<Float> under = arg.compare(VectorOperators.LT, Exp.LO);
-            arg = arg.min(Exp.HI);
-            FloatVector t = arg.mul(Exp.LOG2E).add(Exp.ROUND);
-            FloatVector k = t.sub(Exp.ROUND);
-            FloatVector r = k.fma(FloatVector.broadcast(F, -Exp.LN2_HI), arg);
+            FloatVector v = FloatVector.fromArray(F, x, xo + j, live).sub(shift);
+            VectorMask<Float> under = v.compare(VectorOperators.LT, Exp.LO);
+            v = v.min(Exp.HI);
+            FloatVector t = v.mul(Exp.LOG2E).add(Exp.ROUND), k = t.sub(Exp.ROUND);
+            FloatVector r = k.fma(FloatVector.broadcast(F, -Exp.LN2_HI), v);
             r = k.fma(FloatVector.broadcast(F, -Exp.LN2_LO), r);
             FloatVector p = FloatVector.broadcast(F, Exp.C7).fma(r, FloatVector.broadcast(F, Exp.C6));
             p = p.fma(r, FloatVector.broadcast(F, Exp.C5));
@@ -744,30 +740,9 @@ final class VectorKernels implements Arithmetic {
             p = p.fma(r, FloatVector.broadcast(F, 1f));
             FloatVector pow2 = t.reinterpretAsInts().sub(Exp.ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector e = p.mul(pow2).blend(0f, under);
-            FloatVector out;
-            if (mode == SOFTMAX) {
-                out = e;
-            } else if (mode == SIGMOID) {
-                out = e.blend(1f, v.compare(VectorOperators.GE, 0f)).div(e.add(1f));
-            } else {
-                FloatVector z = v.mul(v), one = FloatVector.broadcast(F, 1f);
-                FloatVector q = FloatVector.broadcast(F, Activations.T17).fma(z, FloatVector.broadcast(F, Activations.T15));
-                q = q.fma(z, FloatVector.broadcast(F, Activations.T13));
-                q = q.fma(z, FloatVector.broadcast(F, Activations.T11));
-                q = q.fma(z, FloatVector.broadcast(F, Activations.T9));
-                q = q.fma(z, FloatVector.broadcast(F, Activations.T7));
-                q = q.fma(z, FloatVector.broadcast(F, Activations.T5));
-                q = q.fma(z, FloatVector.broadcast(F, Activations.T3));
-                FloatVector poly = a.mul(z).fma(q, a);
-                FloatVector th = one.sub(e).div(one.add(e)).blend(poly, a.compare(VectorOperators.LT, Activations.TANH_POLY));
-                out = th.reinterpretAsInts().or(v.reinterpretAsInts().and(Activations.SIGN)).reinterpretAsFloats();
-            }
-            out.intoArray(y, yo + j, live);
+            e.intoArray(y, yo + j, live);
         }
-        for (; j < n; j++) {
-            float v = x[xo + j];
-            y[yo + j] = mode == SOFTMAX ? Exp.exp(v - shift) : mode == SIGMOID ? Activations.sigmoid(v) : Activations.tanh(v);
-        }
+        for (; j < n; j++) y[yo + j] = Exp.exp(x[xo + j] - shift);
     }
 
     @Override
@@ -890,11 +865,60 @@ final class VectorKernels implements Arithmetic {
 
     @Override
     public void sigmoid(int n, float[] x, int xOff, float[] y, int yOff) {
-        expMap(SIGMOID, n, x, xOff, 0f, y, yOff);
+        int bound = F.loopBound(n), i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, xOff + i), m = v.abs().neg();
+            VectorMask<Float> under = m.compare(VectorOperators.LT, Exp.LO);
+            m = m.min(Exp.HI);
+            FloatVector t = m.mul(Exp.LOG2E).add(Exp.ROUND), k = t.sub(Exp.ROUND);
+            FloatVector r = k.fma(FloatVector.broadcast(F, -Exp.LN2_HI), m);
+            r = k.fma(FloatVector.broadcast(F, -Exp.LN2_LO), r);
+            FloatVector p = FloatVector.broadcast(F, Exp.C7).fma(r, FloatVector.broadcast(F, Exp.C6));
+            p = p.fma(r, FloatVector.broadcast(F, Exp.C5));
+            p = p.fma(r, FloatVector.broadcast(F, Exp.C4));
+            p = p.fma(r, FloatVector.broadcast(F, Exp.C3));
+            p = p.fma(r, FloatVector.broadcast(F, Exp.C2));
+            p = p.fma(r, FloatVector.broadcast(F, 1f));
+            p = p.fma(r, FloatVector.broadcast(F, 1f));
+            FloatVector pow2 = t.reinterpretAsInts().sub(Exp.ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector e = p.mul(pow2).blend(0f, under);
+            e.blend(1f, v.compare(VectorOperators.GE, 0f)).div(e.add(1f)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] = Activations.sigmoid(x[xOff + i]);
     }
 
     @Override
     public void tanh(int n, float[] x, int xOff, float[] y, int yOff) {
-        expMap(TANH, n, x, xOff, 0f, y, yOff);
+        int bound = F.loopBound(n), i = 0;
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+            FloatVector a = v.abs(), z = v.mul(v);
+            FloatVector q = FloatVector.broadcast(F, Activations.T17).fma(z, FloatVector.broadcast(F, Activations.T15));
+            q = q.fma(z, FloatVector.broadcast(F, Activations.T13));
+            q = q.fma(z, FloatVector.broadcast(F, Activations.T11));
+            q = q.fma(z, FloatVector.broadcast(F, Activations.T9));
+            q = q.fma(z, FloatVector.broadcast(F, Activations.T7));
+            q = q.fma(z, FloatVector.broadcast(F, Activations.T5));
+            q = q.fma(z, FloatVector.broadcast(F, Activations.T3));
+            FloatVector poly = a.mul(z).fma(q, a), m = a.mul(-2f);
+            VectorMask<Float> under = m.compare(VectorOperators.LT, Exp.LO);
+            m = m.min(Exp.HI);
+            FloatVector t = m.mul(Exp.LOG2E).add(Exp.ROUND), k = t.sub(Exp.ROUND);
+            FloatVector r = k.fma(FloatVector.broadcast(F, -Exp.LN2_HI), m);
+            r = k.fma(FloatVector.broadcast(F, -Exp.LN2_LO), r);
+            FloatVector p = FloatVector.broadcast(F, Exp.C7).fma(r, FloatVector.broadcast(F, Exp.C6));
+            p = p.fma(r, FloatVector.broadcast(F, Exp.C5));
+            p = p.fma(r, FloatVector.broadcast(F, Exp.C4));
+            p = p.fma(r, FloatVector.broadcast(F, Exp.C3));
+            p = p.fma(r, FloatVector.broadcast(F, Exp.C2));
+            p = p.fma(r, FloatVector.broadcast(F, 1f));
+            p = p.fma(r, FloatVector.broadcast(F, 1f));
+            FloatVector pow2 = t.reinterpretAsInts().sub(Exp.ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector e = p.mul(pow2).blend(0f, under);
+            FloatVector th = one.sub(e).div(one.add(e)).blend(poly, a.compare(VectorOperators.LT, Activations.TANH_POLY));
+            th.reinterpretAsInts().or(v.reinterpretAsInts().and(Activations.SIGN)).reinterpretAsFloats().intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] = Activations.tanh(x[xOff + i]);
     }
 }
