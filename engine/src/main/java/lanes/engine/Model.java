@@ -175,30 +175,40 @@ public final class Model {
         Predictor own = newPredictor();
         // Quietly: a recording shows the application's predictions, not the warm-up's 20,000.
         warming = true;
-        try {
-            try (BatchScheduler inline = new BatchScheduler(1)) {
-                // Single images first, the latency-critical path: batches interleaved with them ate most of
-                // the second (a 64-row batch runs for milliseconds before C2 compiles it) and left calls
-                // 1–2,000 after load at 3 times the steady state.
-                for (int i = 0; i < WARM_UP_CALLS && System.nanoTime() < deadline; i++) {
-                    float[] x = xs[(i >>> 2) % xs.length];
+        try (BatchScheduler inline = new BatchScheduler(1)) {
+            // Single images first, the latency-critical path: batches interleaved with them ate most of
+            // the second (a 64-row batch runs for milliseconds before C2 compiles it) and left calls
+            // 1–2,000 after load at 3 times the steady state. An input whose outputs overflow (a network
+            // that cannot take a dense one) is skipped, not the end of warm-up.
+            for (int i = 0; i < WARM_UP_CALLS && System.nanoTime() < deadline; i++) {
+                float[] x = xs[(i >>> 2) % xs.length];
+                try {
                     switch (i & 3) {
                         case 0 -> predict(x);
                         case 1 -> predict(x, p);
                         case 2 -> own.predict(x);
                         default -> own.predict(x, p);
                     }
+                } catch (IllegalArgumentException overflow) {
+                    // warmed as far as this input goes
                 }
-                for (int b = 0; b < WARM_UP_BATCHES && System.nanoTime() < deadline; b++) {
+            }
+            // Batches until a tenth of the budget is left, for the last single images: the application's
+            // first call then finds their weights and branches warm rather than the batches'.
+            long batchesEnd = deadline - WARM_UP_NANOS / 10;
+            for (int b = 0; b < WARM_UP_BATCHES && System.nanoTime() < batchesEnd; b++) {
+                try {
                     predictBatch(batch, rows, labels, (b & 1) == 0 ? batchP : null, inline);
+                } catch (IllegalArgumentException overflow) {
+                    break; // the batch repeats the inputs: it would overflow again
                 }
-                // and single images last, so the application's first call finds their weights and
-                // branches warm rather than the batches' (well under a millisecond once compiled)
-                for (int i = 0; i < 64; i++) {
+            }
+            for (int i = 0; i < 64 && System.nanoTime() < deadline; i++) {
+                try {
                     if ((i & 1) == 0) predict(xs[i % xs.length]); else own.predict(xs[i % xs.length]);
+                } catch (IllegalArgumentException overflow) {
+                    // as above
                 }
-            } catch (IllegalArgumentException e) {
-                // A network whose outputs overflow on this input: it is warmed as far as it went.
             }
         } finally {
             warming = false;

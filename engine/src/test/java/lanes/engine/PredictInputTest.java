@@ -94,8 +94,9 @@ class PredictInputTest {
         // had compiled the pooling kernel for 2x2 windows alone, and its recompiled general-window loop
         // boxed 736 bytes of vectors per prediction for good (receivers the JIT could not type exactly).
         Model.loadDefault();
-        Model lenet = Model.of(TestNetworks.lenet(1), KernelsProvider.get());
-        Model bn = Model.of(TestNetworks.bnStride2(2, new InputRange(-1, 1)), KernelsProvider.get());
+        // Each warmed as load() warms a model (Model.of does not): the contract is for warm models.
+        Model lenet = Model.of(TestNetworks.lenet(1), KernelsProvider.get()).warmUp();
+        Model bn = Model.of(TestNetworks.bnStride2(2, new InputRange(-1, 1)), KernelsProvider.get()).warmUp();
         Predictor ownLenet = lenet.newPredictor();
         float[] x = TestNetworks.input(1, 784), p = new float[10];
         float[] xb = TestNetworks.input(3, bn.inputSize()), pb = new float[5];

@@ -30,6 +30,10 @@ import jdk.incubator.vector.VectorSpecies;
  *       it is devirtualized only through the receiver profile; a fresh load's exact type needs none.</li>
  *   <li>No helper method takes or returns a vector (bar trivial ones below C2's always-inline size):
  *       a call C2 declines to inline, as it does at a call site its profile calls cold, boxes them.</li>
+ *   <li>Loop-carried vectors flow along one path: no block that only some turns take (the single-row
+ *       loops pair an odd last step with a no-op one), and each big loop in a method of its own, so that
+ *       C2's node budget is not spent on other paths first. A newly reached block on a thin profile left
+ *       its intrinsics uninlined, and then every vector of the loop was boxed.</li>
  * </ul>
  */
 final class VectorKernels implements Arithmetic {
@@ -74,6 +78,8 @@ final class VectorKernels implements Arithmetic {
     // Masked loads and stores are single instructions with AVX-512's mask registers; elsewhere the JIT
     // emulates them, and narrow strips plus a scalar tail are faster.
     private static final boolean MASKED_TAIL = COMPRESS;
+    /** +0s for the no-op step that pairs with an odd last step in the single-row loops (see rowWide). */
+    private static final float[] ZEROS = new float[8 * L];
 
     // A(i, p) = a[aOff + i*ars + p*acs]: one set of loops serves A and Aᵀ.
     @Override
@@ -363,52 +369,60 @@ final class VectorKernels implements Arithmetic {
      * C[1×n] += Σ A(p) · B[p][..] over one row of A, A(p) = a[a0 + p*acs], steps with A(p) = ±0 skipped when
      * asked. The 8-vector strip keeps a 128-unit row in registers at 512 bits across every block.
      */
+    /** Columns j .. j+8L−1 of {@link #row}: 8 accumulator vectors across every block of k. */
+    private static void rowWide(int j, int k, float[] a, int a0, int acs, boolean skipZeros, float[] b, int bOff, int ldb,
+                                float[] c, int c0) {
+        int cj = c0 + j;
+        FloatVector v0 = FloatVector.fromArray(F, c, cj), v1 = FloatVector.fromArray(F, c, cj + L),
+                v2 = FloatVector.fromArray(F, c, cj + 2 * L), v3 = FloatVector.fromArray(F, c, cj + 3 * L),
+                v4 = FloatVector.fromArray(F, c, cj + 4 * L), v5 = FloatVector.fromArray(F, c, cj + 5 * L),
+                v6 = FloatVector.fromArray(F, c, cj + 6 * L), v7 = FloatVector.fromArray(F, c, cj + 7 * L);
+        for (int p0 = 0; p0 < k; p0 += 64) {
+            int ap = a0 + p0 * acs, bp = bOff + p0 * ldb + j;
+            long bits = steps(k, p0, a, ap, acs, skipZeros);
+            int left = Long.bitCount(bits);
+            // Two steps per turn, the first step's fma before the second's on every accumulator:
+            // the k order holds, and the loop's own work is paid once per two rows of B. An odd last
+            // step pairs with a no-op one, fma(−0, +0, v) = v bit for bit, rather than taking a block of
+            // its own: the accumulators then flow along one path, and C2 keeps them in registers even
+            // when a recompile has no profile to go on (a separate odd-step block, newly reached, left
+            // its fma intrinsics uninlined: every vector of the row boxed, on every call).
+            for (; left > 0; left -= 2) {
+                int s = Long.numberOfTrailingZeros(bits), br = bp + s * ldb;
+                bits &= bits - 1;
+                float[] b2 = ZEROS;
+                int bt = 0;
+                float second = -0f;
+                if (left >= 2) {
+                    int t = Long.numberOfTrailingZeros(bits);
+                    bits &= bits - 1;
+                    b2 = b;
+                    bt = bp + t * ldb;
+                    second = a[ap + t * acs];
+                }
+                FloatVector x = FloatVector.broadcast(F, a[ap + s * acs]), y = FloatVector.broadcast(F, second);
+                v0 = y.fma(FloatVector.fromArray(F, b2, bt), x.fma(FloatVector.fromArray(F, b, br), v0));
+                v1 = y.fma(FloatVector.fromArray(F, b2, bt + L), x.fma(FloatVector.fromArray(F, b, br + L), v1));
+                v2 = y.fma(FloatVector.fromArray(F, b2, bt + 2 * L), x.fma(FloatVector.fromArray(F, b, br + 2 * L), v2));
+                v3 = y.fma(FloatVector.fromArray(F, b2, bt + 3 * L), x.fma(FloatVector.fromArray(F, b, br + 3 * L), v3));
+                v4 = y.fma(FloatVector.fromArray(F, b2, bt + 4 * L), x.fma(FloatVector.fromArray(F, b, br + 4 * L), v4));
+                v5 = y.fma(FloatVector.fromArray(F, b2, bt + 5 * L), x.fma(FloatVector.fromArray(F, b, br + 5 * L), v5));
+                v6 = y.fma(FloatVector.fromArray(F, b2, bt + 6 * L), x.fma(FloatVector.fromArray(F, b, br + 6 * L), v6));
+                v7 = y.fma(FloatVector.fromArray(F, b2, bt + 7 * L), x.fma(FloatVector.fromArray(F, b, br + 7 * L), v7));
+            }
+        }
+        v0.intoArray(c, cj); v1.intoArray(c, cj + L); v2.intoArray(c, cj + 2 * L); v3.intoArray(c, cj + 3 * L);
+        v4.intoArray(c, cj + 4 * L); v5.intoArray(c, cj + 5 * L); v6.intoArray(c, cj + 6 * L); v7.intoArray(c, cj + 7 * L);
+    }
+
     private static void row(int n, int k, float[] a, int a0, int acs, boolean skipZeros, float[] b, int bOff, int ldb,
                             float[] c, int c0) {
         int j = 0;
-        for (; j + 8 * L <= n; j += 8 * L) {
-            int cj = c0 + j;
-            FloatVector v0 = FloatVector.fromArray(F, c, cj), v1 = FloatVector.fromArray(F, c, cj + L),
-                    v2 = FloatVector.fromArray(F, c, cj + 2 * L), v3 = FloatVector.fromArray(F, c, cj + 3 * L),
-                    v4 = FloatVector.fromArray(F, c, cj + 4 * L), v5 = FloatVector.fromArray(F, c, cj + 5 * L),
-                    v6 = FloatVector.fromArray(F, c, cj + 6 * L), v7 = FloatVector.fromArray(F, c, cj + 7 * L);
-            for (int p0 = 0; p0 < k; p0 += 64) {
-                int ap = a0 + p0 * acs, bp = bOff + p0 * ldb + j;
-                long bits = steps(k, p0, a, ap, acs, skipZeros);
-                int left = Long.bitCount(bits);
-                // Two steps per turn, the first step's fma before the second's on every accumulator:
-                // the k order holds, and the loop's own work is paid once per two rows of B.
-                for (; left >= 2; left -= 2) {
-                    int s = Long.numberOfTrailingZeros(bits), br = bp + s * ldb;
-                    bits &= bits - 1;
-                    int t = Long.numberOfTrailingZeros(bits), bt = bp + t * ldb;
-                    bits &= bits - 1;
-                    FloatVector x = FloatVector.broadcast(F, a[ap + s * acs]), y = FloatVector.broadcast(F, a[ap + t * acs]);
-                    v0 = y.fma(FloatVector.fromArray(F, b, bt), x.fma(FloatVector.fromArray(F, b, br), v0));
-                    v1 = y.fma(FloatVector.fromArray(F, b, bt + L), x.fma(FloatVector.fromArray(F, b, br + L), v1));
-                    v2 = y.fma(FloatVector.fromArray(F, b, bt + 2 * L), x.fma(FloatVector.fromArray(F, b, br + 2 * L), v2));
-                    v3 = y.fma(FloatVector.fromArray(F, b, bt + 3 * L), x.fma(FloatVector.fromArray(F, b, br + 3 * L), v3));
-                    v4 = y.fma(FloatVector.fromArray(F, b, bt + 4 * L), x.fma(FloatVector.fromArray(F, b, br + 4 * L), v4));
-                    v5 = y.fma(FloatVector.fromArray(F, b, bt + 5 * L), x.fma(FloatVector.fromArray(F, b, br + 5 * L), v5));
-                    v6 = y.fma(FloatVector.fromArray(F, b, bt + 6 * L), x.fma(FloatVector.fromArray(F, b, br + 6 * L), v6));
-                    v7 = y.fma(FloatVector.fromArray(F, b, bt + 7 * L), x.fma(FloatVector.fromArray(F, b, br + 7 * L), v7));
-                }
-                if (left == 1) {
-                    int s = Long.numberOfTrailingZeros(bits), br = bp + s * ldb;
-                    FloatVector x = FloatVector.broadcast(F, a[ap + s * acs]);
-                    v0 = x.fma(FloatVector.fromArray(F, b, br), v0);
-                    v1 = x.fma(FloatVector.fromArray(F, b, br + L), v1);
-                    v2 = x.fma(FloatVector.fromArray(F, b, br + 2 * L), v2);
-                    v3 = x.fma(FloatVector.fromArray(F, b, br + 3 * L), v3);
-                    v4 = x.fma(FloatVector.fromArray(F, b, br + 4 * L), v4);
-                    v5 = x.fma(FloatVector.fromArray(F, b, br + 5 * L), v5);
-                    v6 = x.fma(FloatVector.fromArray(F, b, br + 6 * L), v6);
-                    v7 = x.fma(FloatVector.fromArray(F, b, br + 7 * L), v7);
-                }
-            }
-            v0.intoArray(c, cj); v1.intoArray(c, cj + L); v2.intoArray(c, cj + 2 * L); v3.intoArray(c, cj + 3 * L);
-            v4.intoArray(c, cj + 4 * L); v5.intoArray(c, cj + 5 * L); v6.intoArray(c, cj + 6 * L); v7.intoArray(c, cj + 7 * L);
-        }
+        // The 8-vector strips in a method of their own: C2 never inlines it here (too big), so its vector
+        // code is compiled on a budget of its own. Compiled together with the narrow tails below, the
+        // whole reached C2's node limits once enough shapes had run, and the intrinsics it then left
+        // uninlined boxed every vector of the main loop (megabytes per call, for good).
+        for (; j + 8 * L <= n; j += 8 * L) rowWide(j, k, a, a0, acs, skipZeros, b, bOff, ldb, c, c0);
         for (; j + L <= n; j += L) rowStrip(j, k, a, a0, acs, skipZeros, b, bOff, ldb, c, c0);
         if (j == n) return;
         if (MASKED_TAIL) {
@@ -452,18 +466,21 @@ final class VectorKernels implements Arithmetic {
         for (int p0 = 0; p0 < k; p0 += 64) {
             int ap = a0 + p0 * acs, bp = bOff + p0 * ldb + j;
             long bits = steps(k, p0, a, ap, acs, skipZeros);
-            int left = Long.bitCount(bits);
-            for (; left >= 2; left -= 2) { // two steps per turn, in order, as in row
+            for (int left = Long.bitCount(bits); left > 0; left -= 2) { // two steps per turn, in order, as in rowWide
                 int s = Long.numberOfTrailingZeros(bits);
                 bits &= bits - 1;
-                int t = Long.numberOfTrailingZeros(bits);
-                bits &= bits - 1;
+                float[] b2 = ZEROS;
+                int bt = 0;
+                float second = -0f;
+                if (left >= 2) {
+                    int t = Long.numberOfTrailingZeros(bits);
+                    bits &= bits - 1;
+                    b2 = b;
+                    bt = bp + t * ldb;
+                    second = a[ap + t * acs];
+                }
                 v = FloatVector.broadcast(F, a[ap + s * acs]).fma(FloatVector.fromArray(F, b, bp + s * ldb, live), v);
-                v = FloatVector.broadcast(F, a[ap + t * acs]).fma(FloatVector.fromArray(F, b, bp + t * ldb, live), v);
-            }
-            if (left == 1) {
-                int s = Long.numberOfTrailingZeros(bits);
-                v = FloatVector.broadcast(F, a[ap + s * acs]).fma(FloatVector.fromArray(F, b, bp + s * ldb, live), v);
+                v = FloatVector.broadcast(F, second).fma(FloatVector.fromArray(F, b2, bt, live), v);
             }
         }
         v.intoArray(c, c0 + j, live);
@@ -722,10 +739,12 @@ final class VectorKernels implements Arithmetic {
 
     /** y = exp(x − shift): softmax's numerators. */
     private static void expShifted(int n, float[] x, int xo, float shift, float[] y, int yo) {
+        // Masked loads and stores only where they are single instructions (MASKED_TAIL, a constant: C2
+        // compiles one branch); elsewhere full vectors, then the scalar tail.
         int end = MASKED_TAIL ? n : F.loopBound(n), j = 0;
         for (; j < end; j += L) {
-            VectorMask<Float> live = F.indexInRange(j, n);
-            FloatVector v = FloatVector.fromArray(F, x, xo + j, live).sub(shift);
+            VectorMask<Float> live = MASKED_TAIL ? F.indexInRange(j, n) : null;
+            FloatVector v = (MASKED_TAIL ? FloatVector.fromArray(F, x, xo + j, live) : FloatVector.fromArray(F, x, xo + j)).sub(shift);
             VectorMask<Float> under = v.compare(VectorOperators.LT, Exp.LO);
             v = v.min(Exp.HI);
             FloatVector t = v.mul(Exp.LOG2E).add(Exp.ROUND), k = t.sub(Exp.ROUND);
@@ -740,7 +759,7 @@ final class VectorKernels implements Arithmetic {
             p = p.fma(r, FloatVector.broadcast(F, 1f));
             FloatVector pow2 = t.reinterpretAsInts().sub(Exp.ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector e = p.mul(pow2).blend(0f, under);
-            e.intoArray(y, yo + j, live);
+            if (MASKED_TAIL) e.intoArray(y, yo + j, live); else e.intoArray(y, yo + j);
         }
         for (; j < n; j++) y[yo + j] = Exp.exp(x[xo + j] - shift);
     }
