@@ -87,25 +87,22 @@ class PredictInputTest {
     }
 
     @Test
-    void convolutionalPredictAllocatesNothingOnceAThreadHasItsScratch() {
+    void convolutionalPredictAllocatesNothingOnceAThreadHasItsScratch() throws Exception {
         // The same contract for every layer type: conv, pool, BatchNorm folded and as an affine op, the
         // input range op, relu, sigmoid, tanh, a separate softmax; on the shared scratch and on a Predictor.
-        // After the default model's warm-up, as in a service that loads it and then a model of its own: C2
+        // After the default model's warm-up, as in a service that loads it and then models of its own: C2
         // had compiled the pooling kernel for 2x2 windows alone, and its recompiled general-window loop
-        // boxed 736 bytes of vectors per prediction for good (receivers the JIT could not type exactly).
-        Model.loadDefault();
-        // Each warmed as load() warms a model (Model.of does not): the contract is for warm models.
-        Model lenet = Model.of(TestNetworks.lenet(1), KernelsProvider.get()).warmUp();
-        Model bn = Model.of(TestNetworks.bnStride2(2, new InputRange(-1, 1)), KernelsProvider.get()).warmUp();
-        Predictor ownLenet = lenet.newPredictor();
-        float[] x = TestNetworks.input(1, 784), p = new float[10];
-        float[] xb = TestNetworks.input(3, bn.inputSize()), pb = new float[5];
-        long[] sink = {0};
-        long bytes = SteadyAllocation.bytesPerRound(() -> {
-            for (int i = 0; i < 300; i++) sink[0] += lenet.predict(x, p) + ownLenet.predict(x) + bn.predict(xb, pb);
-        });
-        assertEquals(0, bytes, "bytes allocated by 900 convolutional predictions after warm-up on " + KernelsProvider.get()
-                + " (labels sum " + sink[0] + ")");
+        // boxed 736 bytes of vectors per prediction for good. In a JVM of its own (ConvAllocationProbe):
+        // here it would run on whatever the JIT compiled for the tests before it.
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(ChildJvm.java(), "-XX:-UsePerfData", "-Xmx512m"));
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) cmd.add("--add-modules=jdk.incubator.vector");
+        cmd.addAll(java.util.List.of("-cp", ChildJvm.classPath(), ConvAllocationProbe.class.getName()));
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(120, TimeUnit.SECONDS), "the probe did not finish: " + out);
+        assertEquals(0, child.exitValue(), out);
+        String line = out.lines().filter(l -> l.startsWith("bytes=")).findFirst().orElseThrow(() -> new AssertionError(out));
+        assertTrue(line.startsWith("bytes=0 "), "bytes allocated by 900 convolutional predictions after warm-up: " + line);
     }
 
     @Test
