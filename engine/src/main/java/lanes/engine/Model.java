@@ -180,19 +180,7 @@ public final class Model {
             // the second (a 64-row batch runs for milliseconds before C2 compiles it) and left calls
             // 1–2,000 after load at 3 times the steady state. An input whose outputs overflow (a network
             // that cannot take a dense one) is skipped, not the end of warm-up.
-            for (int i = 0; i < WARM_UP_CALLS && System.nanoTime() < deadline; i++) {
-                float[] x = xs[(i >>> 2) % xs.length];
-                try {
-                    switch (i & 3) {
-                        case 0 -> predict(x);
-                        case 1 -> predict(x, p);
-                        case 2 -> own.predict(x);
-                        default -> own.predict(x, p);
-                    }
-                } catch (IllegalArgumentException overflow) {
-                    // warmed as far as this input goes
-                }
-            }
+            for (int i = 0; i < WARM_UP_CALLS && System.nanoTime() < deadline; i++) warmOne(i, xs[(i >>> 2) % xs.length], p, own);
             // Batches until a tenth of the budget is left, for the last single images: the application's
             // first call then finds their weights and branches warm rather than the batches'.
             long batchesEnd = deadline - WARM_UP_NANOS / 10;
@@ -203,17 +191,25 @@ public final class Model {
                     break; // the batch repeats the inputs: it would overflow again
                 }
             }
-            for (int i = 0; i < 64 && System.nanoTime() < deadline; i++) {
-                try {
-                    if ((i & 1) == 0) predict(xs[i % xs.length]); else own.predict(xs[i % xs.length]);
-                } catch (IllegalArgumentException overflow) {
-                    // as above
-                }
-            }
+            for (int i = 0; i < 64 && System.nanoTime() < deadline; i++) warmOne(i, xs[i % xs.length], p, own);
         } finally {
             warming = false;
         }
         return this;
+    }
+
+    /** One warm-up prediction, the four ways an application predicts in turn; one that overflows is skipped. */
+    private void warmOne(int i, float[] x, float[] p, Predictor own) {
+        try {
+            switch (i & 3) {
+                case 0 -> predict(x);
+                case 1 -> predict(x, p);
+                case 2 -> own.predict(x);
+                default -> own.predict(x, p);
+            }
+        } catch (IllegalArgumentException overflow) {
+            // warmed as far as this input goes
+        }
     }
 
     /**
