@@ -214,6 +214,10 @@ final class ModelRepository implements AutoCloseable {
             return Model.load(file);
         } catch (OutOfMemoryError e) {
             throw new IOException(file + ": not enough memory to load it", e);
+        } catch (RuntimeException e) {
+            // a defect, not a bad file: still counted as a failed load and remembered with the file's
+            // stamp, so the poller neither retries nor logs it again until the file changes
+            throw new IOException(file + ": cannot be loaded: " + e, e);
         }
     }
 

@@ -354,7 +354,15 @@ final class Server implements AutoCloseable {
                     if (n > limit) throw tooLarge("more than " + limit + " bytes");
                     buf = Arrays.copyOf(buf, (int) Math.min(limit + 1, 2L * buf.length));
                 }
-                int r = in.read(buf, n, buf.length - n);
+                int r;
+                try {
+                    r = in.read(buf, n, buf.length - n);
+                } catch (IOException e) {
+                    // the JDK server reports a body shorter than its Content-Length as an I/O error:
+                    // that is the client's fault, so a 400 that says so, not a 500
+                    if (length >= 0) throw HttpError.badRequest("the body ended after " + n + " of " + length + " bytes");
+                    throw e;
+                }
                 if (r < 0) break;
                 n += r;
             }
