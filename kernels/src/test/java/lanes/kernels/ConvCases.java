@@ -72,6 +72,15 @@ final class ConvCases {
                 }
             }
         }
+        // a 1-channel image at column stride 1 into 1..8 channels (the kernels' row-wise path, six channels
+        // at a time then pairs), narrower than a vector and wider than two
+        for (int outC = 1; outC <= 8; outC++) {
+            for (int width : new int[] {13, 37}) {
+                Geometry g = geometry(1 + r.nextInt(2), 9, width, 1, outC, 1 + r.nextInt(5), 1 + r.nextInt(5),
+                        1 + r.nextInt(2), 1, Pad.values()[r.nextInt(Pad.values().length)], r);
+                if (g != null) list.add(g);
+            }
+        }
         // MNIST CNN layers, LeNet-5's, a strided "same" one
         list.add(new Geometry(2, 28, 28, 1, 16, 5, 5, 1, 1, 0, 0, 0, 0));
         list.add(new Geometry(2, 12, 12, 16, 32, 5, 5, 1, 1, 0, 0, 0, 0));
