@@ -423,6 +423,10 @@ final class VectorKernels implements Arithmetic {
         // whole reached C2's node limits once enough shapes had run, and the intrinsics it then left
         // uninlined boxed every vector of the main loop (megabytes per call, for good).
         for (; j + 8 * L <= n; j += 8 * L) rowWide(j, k, a, a0, acs, skipZeros, b, bOff, ldb, c, c0);
+        if (MASKED_TAIL && n - j > 2 * L) {
+            rowWideMasked(j, n, k, a, a0, acs, skipZeros, b, bOff, ldb, c, c0);
+            return;
+        }
         for (; j + L <= n; j += L) rowStrip(j, k, a, a0, acs, skipZeros, b, bOff, ldb, c, c0);
         if (j == n) return;
         if (MASKED_TAIL) {
@@ -442,6 +446,58 @@ final class VectorKernels implements Arithmetic {
             }
             c[c0 + j] = acc;
         }
+    }
+
+    /**
+     * {@link #rowWide} for the last 2L+1 .. 8L−1 columns (LeNet's 120 and 84 units): one pass over the
+     * steps with 8 independent chains, where a strip at a time made one pass per vector, each a single
+     * chain waiting on the fma latency (LeNet-5's 400 → 120 layer, one image: 3.1 µs as 7 strips and a
+     * masked tail, 1.6 µs here). Only the part-vector is masked: masking all eight loads cost half again
+     * as much (2.0 against 1.4 µs for 400 → 120 at half zeros). Every column sees rowWide's steps, hence
+     * its bits.
+     */
+    private static void rowWideMasked(int j, int n, int k, float[] a, int a0, int acs, boolean skipZeros, float[] b, int bOff,
+                                      int ldb, float[] c, int c0) {
+        int cj = c0 + j, full = (n - j) / L;
+        // v0 .. v(full-1): whole vectors at their columns; v7: the part-vector after them, masked; the
+        // vectors between, if any, repeat columns j .. j+L−1 unmasked and are never stored
+        int o1 = full > 1 ? L : 0, o2 = full > 2 ? 2 * L : 0, o3 = full > 3 ? 3 * L : 0, o4 = full > 4 ? 4 * L : 0,
+                o5 = full > 5 ? 5 * L : 0, o6 = full > 6 ? 6 * L : 0, o7 = full * L;
+        VectorMask<Float> m7 = F.indexInRange(j + o7, n);
+        FloatVector v0 = FloatVector.fromArray(F, c, cj), v1 = FloatVector.fromArray(F, c, cj + o1),
+                v2 = FloatVector.fromArray(F, c, cj + o2), v3 = FloatVector.fromArray(F, c, cj + o3),
+                v4 = FloatVector.fromArray(F, c, cj + o4), v5 = FloatVector.fromArray(F, c, cj + o5),
+                v6 = FloatVector.fromArray(F, c, cj + o6), v7 = FloatVector.fromArray(F, c, cj + o7, m7);
+        for (int p0 = 0; p0 < k; p0 += 64) {
+            int ap = a0 + p0 * acs, bp = bOff + p0 * ldb + j;
+            long bits = steps(k, p0, a, ap, acs, skipZeros);
+            for (int left = Long.bitCount(bits); left > 0; left -= 2) { // as in rowWide
+                int s = Long.numberOfTrailingZeros(bits), br = bp + s * ldb;
+                bits &= bits - 1;
+                float[] b2 = ZEROS;
+                int bt = 0;
+                float second = -0f;
+                if (left >= 2) {
+                    int t = Long.numberOfTrailingZeros(bits);
+                    bits &= bits - 1;
+                    b2 = b;
+                    bt = bp + t * ldb;
+                    second = a[ap + t * acs];
+                }
+                FloatVector x = FloatVector.broadcast(F, a[ap + s * acs]), y = FloatVector.broadcast(F, second);
+                v0 = y.fma(FloatVector.fromArray(F, b2, bt), x.fma(FloatVector.fromArray(F, b, br), v0));
+                v1 = y.fma(FloatVector.fromArray(F, b2, bt + o1), x.fma(FloatVector.fromArray(F, b, br + o1), v1));
+                v2 = y.fma(FloatVector.fromArray(F, b2, bt + o2), x.fma(FloatVector.fromArray(F, b, br + o2), v2));
+                v3 = y.fma(FloatVector.fromArray(F, b2, bt + o3), x.fma(FloatVector.fromArray(F, b, br + o3), v3));
+                v4 = y.fma(FloatVector.fromArray(F, b2, bt + o4), x.fma(FloatVector.fromArray(F, b, br + o4), v4));
+                v5 = y.fma(FloatVector.fromArray(F, b2, bt + o5), x.fma(FloatVector.fromArray(F, b, br + o5), v5));
+                v6 = y.fma(FloatVector.fromArray(F, b2, bt + o6), x.fma(FloatVector.fromArray(F, b, br + o6), v6));
+                v7 = y.fma(FloatVector.fromArray(F, b2, bt + o7, m7), x.fma(FloatVector.fromArray(F, b, br + o7, m7), v7));
+            }
+        }
+        // the repeats store what was loaded there, plus the same steps: the same bits as v0, stored first
+        v6.intoArray(c, cj + o6); v5.intoArray(c, cj + o5); v4.intoArray(c, cj + o4); v3.intoArray(c, cj + o3);
+        v2.intoArray(c, cj + o2); v1.intoArray(c, cj + o1); v0.intoArray(c, cj); v7.intoArray(c, cj + o7, m7);
     }
 
     private static void rowStrip(int j, int k, float[] a, int a0, int acs, boolean skipZeros, float[] b, int bOff, int ldb,

@@ -270,6 +270,26 @@ class GemmTest {
         }
     }
 
+    /**
+     * Single rows (one image; the rows left after the 4-row tiles) at every width up to 300: at 512 bits
+     * each width class takes its own path (whole 8-vector strips, then one strip of 3 to 8 vectors with a
+     * masked part-vector, or single vectors and a masked tail).
+     */
+    @Test
+    void singleRowsOfEveryWidthAreBitIdenticalToScalar() {
+        Kernels vector = TestSupport.vectorOrSkip();
+        Kernels scalar = TestSupport.scalar();
+        for (int m : new int[] {1, 5}) {
+            for (int n = 1; n <= 300; n++) {
+                Shape shape = new Shape(m, n, 1 + n % 70);
+                Operands o = new Operands(shape, seed(shape));
+                for (Op op : Op.values()) {
+                    assertBitsEqual(op.run(scalar, o, true), op.run(vector, o, true), vector.name() + " " + shape + " " + op);
+                }
+            }
+        }
+    }
+
     static List<Shape> threadedShapes() {
         // Big enough for Gemm to split rows over up to 7 threads, with chunk edges off the 4-row tile.
         return List.of(new Shape(129, 128, 127), new Shape(1021, 33, 31), new Shape(784, 17, 9), new Shape(33, 1021, 31),

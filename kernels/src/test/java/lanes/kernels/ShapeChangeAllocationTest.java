@@ -69,7 +69,7 @@ class ShapeChangeAllocationTest {
         Kernels.Workspace ws = new Kernels.Workspace();
         List<Shape> shapes = new ArrayList<>();
         shapes.add(new Shape("784 -> 128", () -> dense(k, ws, 784, 128, x, w, bias, y)));
-        for (int n : new int[] {10, 16, 20, 33, 130, 200}) shapes.add(new Shape("784 -> " + n, () -> dense(k, ws, 784, n, x, w, bias, y)));
+        for (int n : new int[] {10, 16, 20, 33, 84, 120, 130, 200}) shapes.add(new Shape("784 -> " + n, () -> dense(k, ws, 784, n, x, w, bias, y)));
         for (int n : new int[] {10, 5, 128}) shapes.add(new Shape("128 -> " + n, () -> dense(k, ws, 128, n, x, w, bias, y)));
         assertSteadyAfterNewShapes(shapes);
     }
