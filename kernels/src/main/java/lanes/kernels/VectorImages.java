@@ -133,18 +133,20 @@ final class VectorImages {
     /**
      * One image, already padded: output pixel (oh, ow) reads rows oh·strideH .. + kH − 1 of src, each
      * rowLen floats long, from column ow·strideW; weights rows ldw apart, bias ldw long.
+     *
+     * <p>When the pixels are not a multiple of the tile, the last tile is moved back to end on the last
+     * pixel: it recomputes a few pixels of the tile before (the same chains, so the same bits) rather than
+     * leaving the rest to one-pixel tiles, each a single fma chain waiting on the fma latency (LeNet-5's
+     * second layer has 100 pixels: 12 tiles and 4 single pixels before, 13 tiles now). Images with fewer
+     * pixels than a tile still go one pixel at a time.
      */
-    // lastTile: when the pixels are not a multiple of the tile, the last tile is moved back to end on the
-    // last pixel, so it recomputes a few pixels of the tile before (the same chains, so the same bits)
-    // rather than leaving the rest to one-pixel tiles: one fma chain at a time waits on the fma latency,
-    // and LeNet's second layer (100 pixels) spent a fifth of its time on its last 4.
     private static void image(float[] src, int s0, int rowLen, int inC, int outC, int kH, int kW, int strideH, int strideW,
                               int outH, int outW, boolean half, int ldw, float[] w, int wOff, float[] b, int bOff, float[] y, int y0,
                               int yEnd, int[] offsets, float[] tmp) {
         int pixels = outH * outW, kwc = kW * inC, m = 0;
         if (half) {
             for (; m < pixels && pixels >= R; m += R) {
-                m = Math.min(m, pixels - R); // the last tile overlaps the one before it: see lastTile
+                m = Math.min(m, pixels - R); // the last tile overlaps the one before it
                 tile8x1Half(src, base(s0, m, outW, strideH, strideW, rowLen, inC), base(s0, m + 1, outW, strideH, strideW, rowLen, inC),
                         base(s0, m + 2, outW, strideH, strideW, rowLen, inC), base(s0, m + 3, outW, strideH, strideW, rowLen, inC),
                         base(s0, m + 4, outW, strideH, strideW, rowLen, inC), base(s0, m + 5, outW, strideH, strideW, rowLen, inC),
