@@ -62,6 +62,8 @@ public class PeakBench {
                 .reduceLanes(VectorOperators.ADD);
     }
 
+    // fma512's loop again on the other species: a species passed as an argument, not a constant, would
+    // take the Vector API's slow path and measure that instead
     @Benchmark
     @OperationsPerInvocation(STEPS * 12)
     public float fma256() {

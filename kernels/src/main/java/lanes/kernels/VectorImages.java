@@ -380,6 +380,8 @@ final class VectorImages {
      * index is then linear in the loop variable, so C2 checks the eight pixels' bounds once per row
      * rather than once per tap and pixel, as it must for a tap list. Chosen from {@link #ROW_TAPS} taps a
      * row (LeNet-5's second layer, 30 a row: 7.1 µs with the list). Same fma order, so the same bits.
+     * tile8x1 keeps the flat list for short kernel rows (a 1-channel image's 5 taps a row), where the
+     * set-up of kH short loops cost as much as their fma.
      */
     private static void tile8x1Rows(float[] src, int b0, int b1, int b2, int b3, int b4, int b5, int b6, int b7,
                                     int kH, int kwc, int rowLen, float[] w, int w0, int ldw, float[] bias, int bj,

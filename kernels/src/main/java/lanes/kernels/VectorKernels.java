@@ -454,7 +454,8 @@ final class VectorKernels implements Arithmetic {
      * chain waiting on the fma latency (LeNet-5's 400 → 120 layer, one image: 3.1 µs as 7 strips and a
      * masked tail, 1.6 µs here). Only the part-vector is masked: masking all eight loads cost half again
      * as much (2.0 against 1.4 µs for 400 → 120 at half zeros). Every column sees rowWide's steps, hence
-     * its bits.
+     * its bits. rowWide's loop is written out again rather than shared: rowWide, the fast MLP's path,
+     * stays free of masks and offsets, and no helper may take or return the vectors (the rules above).
      */
     private static void rowWideMasked(int j, int n, int k, float[] a, int a0, int acs, boolean skipZeros, float[] b, int bOff,
                                       int ldb, float[] c, int c0) {
