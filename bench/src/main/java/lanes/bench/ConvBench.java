@@ -115,24 +115,6 @@ public class ConvBench {
     @Benchmark @Fork(value = 2, jvmArgsPrepend = "--add-modules=jdk.incubator.vector")
     public float[] maxPoolSimd() { return pool(); }
 
-    private final Kernels.Workspace workspace = new Kernels.Workspace();
-
-    /** Convolution, ReLU and 2×2 pooling as the engine ran them before conv2dReluPool: three calls. */
-    @Benchmark @Fork(value = 2, jvmArgsPrepend = "--add-modules=jdk.incubator.vector")
-    public float[] convReluThenPoolSimd() {
-        kernels.conv2d(1, inH, inW, inC, outC, k, k, 1, 1, pad, pad, outH, outW, x, 0, kernel, 0, bias, 0, y, 0, workspace);
-        kernels.reluForward(outH * outW * outC, y, 0, y, 0);
-        return pool();
-    }
-
-    /** The same as one call (one pass where the kernels can: lenet1). */
-    @Benchmark @Fork(value = 2, jvmArgsPrepend = "--add-modules=jdk.incubator.vector")
-    public float[] convReluPoolSimd() {
-        kernels.conv2dReluPool(1, inH, inW, inC, outC, k, k, 1, 1, pad, pad, outH, outW, x, 0, kernel, 0, bias, 0,
-                pooled, 0, workspace);
-        return pooled;
-    }
-
     @Benchmark @Fork(1)
     public float[] maxPoolScalar() { return pool(); }
 }
