@@ -360,7 +360,7 @@ final class Server implements AutoCloseable {
                 } catch (IOException e) {
                     // the JDK server reports a body shorter than its Content-Length as an I/O error:
                     // that is the client's fault, so a 400 that says so, not a 500
-                    if (length >= 0) throw HttpError.badRequest("the body ended after " + n + " of " + length + " bytes");
+                    if (length >= 0) throw shortBody(n, length);
                     throw e;
                 }
                 if (r < 0) break;
@@ -368,8 +368,13 @@ final class Server implements AutoCloseable {
             }
         }
         if (n > limit) throw tooLarge("more than " + limit + " bytes");
-        if (length >= 0 && n < length) throw HttpError.badRequest("the body ended after " + n + " of " + length + " bytes");
+        if (length >= 0 && n < length) throw shortBody(n, length);
         return n == buf.length ? buf : Arrays.copyOf(buf, n);
+    }
+
+    /** A body that ended before its Content-Length, whether the stream said so by its end or by an error. */
+    private static HttpError shortBody(int n, long length) {
+        return HttpError.badRequest("the body ended after " + n + " of " + length + " bytes");
     }
 
     private HttpError tooLarge(String size) {
