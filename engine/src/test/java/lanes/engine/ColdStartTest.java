@@ -1,12 +1,8 @@
 package lanes.engine;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,17 +47,8 @@ class ColdStartTest {
     }
 
     private static String child(boolean warmUp, String model) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ChildJvm.java(), "-XX:-UsePerfData", "-Dlanes.warmUp=" + warmUp,
-                "-Dlanes.warmUpMillis=3000")); // a loaded 2-core test machine compiles slowly
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) cmd.add("--add-modules=jdk.incubator.vector");
-        cmd.addAll(List.of("-cp", ChildJvm.classPath(), ColdStart.class.getName(), model));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        boolean finished = p.waitFor(60, TimeUnit.SECONDS);
-        if (!finished) p.destroyForcibly();
-        assertTrue(finished, "child did not finish: " + out);
-        assertEquals(0, p.exitValue(), out);
-        return out.lines().filter(l -> l.startsWith("model=")).findFirst().orElseThrow(() -> new AssertionError(out));
+        return ChildJvm.firstLine(List.of("-Dlanes.warmUp=" + warmUp, "-Dlanes.warmUpMillis=3000"), // a loaded 2-core test machine compiles slowly
+                ColdStart.class, List.of(model), "model=", 60);
     }
 
     private static double value(String line, String key) {

@@ -94,14 +94,7 @@ class PredictInputTest {
         // had compiled the pooling kernel for 2x2 windows alone, and its recompiled general-window loop
         // boxed 736 bytes of vectors per prediction for good. In a JVM of its own (ConvAllocationProbe):
         // here it would run on whatever the JIT compiled for the tests before it.
-        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(ChildJvm.java(), "-XX:-UsePerfData", "-Xmx512m"));
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) cmd.add("--add-modules=jdk.incubator.vector");
-        cmd.addAll(java.util.List.of("-cp", ChildJvm.classPath(), ConvAllocationProbe.class.getName()));
-        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(child.waitFor(120, TimeUnit.SECONDS), "the probe did not finish: " + out);
-        assertEquals(0, child.exitValue(), out);
-        String line = out.lines().filter(l -> l.startsWith("bytes=")).findFirst().orElseThrow(() -> new AssertionError(out));
+        String line = ChildJvm.firstLine(java.util.List.of("-Xmx512m"), ConvAllocationProbe.class, java.util.List.of(), "bytes=", 120);
         assertTrue(line.startsWith("bytes=0 "), "bytes allocated by 900 convolutional predictions after warm-up: " + line);
     }
 
