@@ -199,7 +199,7 @@ final class VectorImages {
                     // channels 0..5 in one pass (ldw ≥ 8 here, so channels past outC are zero weights)
                     strip6(src, r0 + ow0, wp, kH, kW, w, wOff, ldw, b, bOff, tmp);
                     int live = Math.min(6, outC), yo = y0 + (oh * outW + ow0) * outC;
-                    if (live == 6) {
+                    if (live == 6) { // written out: the general loop below took LeNet's first layer from 4.6 to 5.1–5.8 µs
                         for (int i = 0; i < n; i++, yo += outC) {
                             y[yo] = tmp[i]; y[yo + 1] = tmp[2 * L + i]; y[yo + 2] = tmp[4 * L + i];
                             y[yo + 3] = tmp[6 * L + i]; y[yo + 4] = tmp[8 * L + i]; y[yo + 5] = tmp[10 * L + i];
