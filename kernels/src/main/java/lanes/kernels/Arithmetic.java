@@ -31,6 +31,9 @@ interface Arithmetic {
     void gemmByRow(int m, int n, int k, float[] a, int aOff, int ars, int acs,
                    float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate);
 
+    /** C[1×n] = a·B, B packed bf16 ({@link Bf16}), zeros of a skipped: the bits of gemm on B's rounded floats. */
+    void gemmBf16Row(int n, int k, float[] a, int aOff, int[] b, float[] c, int cOff);
+
     void matmulTransAAdam(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                           boolean skipZeros, float[] param, int pOff, int ldp, float[] mom, float[] vel,
                           float lr, float beta1, float beta2, float epsilon, long step);

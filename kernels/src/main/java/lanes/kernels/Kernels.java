@@ -76,6 +76,14 @@ public interface Kernels {
                          float[] b, int bOff, int ldb,
                          float[] c, int cOff, int ldc, boolean accumulate, Workspace workspace);
 
+    /**
+     * C[1×n] = a[1×k] · B for one row a, B a kernel in {@link Bf16#pack bf16, packed}: the same bits as
+     * {@link #matmulSkipZeros} (m = 1, no accumulate) on B's {@link Bf16#round rounded} floats, zero entries
+     * of a skipped, on every implementation. Half the bytes of a float kernel per step: for single-image
+     * dense layers, which are bound by reading B. No scratch, no allocation.
+     */
+    void matmulSkipZerosBf16Row(int n, int k, float[] a, int aOff, int[] b, float[] c, int cOff);
+
     /** As {@link #matmulTransA}, skipping zero entries of A (weight gradients of a sparse input). */
     void matmulTransASkipZeros(int m, int n, int k,
                                float[] a, int aOff, int lda,

@@ -41,6 +41,22 @@ final class ScalarKernels implements Arithmetic {
         gemm(m, n, k, a, aOff, ars, acs, b, bOff, ldb, c, cOff, ldc, accumulate, true, null);
     }
 
+    /** The scalar gemm's loop (one row, C from +0, zeros of a skipped) with each weight widened from bf16. */
+    @Override
+    public void gemmBf16Row(int n, int k, float[] a, int aOff, int[] b, float[] c, int cOff) {
+        java.util.Arrays.fill(c, cOff, cOff + n, 0f);
+        int s = Bf16.rowInts(n);
+        for (int p = 0; p < k; p++) {
+            float ap = a[aOff + p];
+            if (ap == 0f) continue;
+            for (int j = 0; j < n; j++) {
+                int v = b[p * s + 16 * (j >> 5) + (j & 15)];
+                float w = Float.intBitsToFloat((j & 16) == 0 ? v << 16 : v & 0xFFFF0000);
+                c[cOff + j] = Math.fma(ap, w, c[cOff + j]);
+            }
+        }
+    }
+
     @Override
     public void addBias(int m, int n, float[] x, int xOff, float[] bias, int biasOff) {
         for (int i = 0; i < m; i++) {

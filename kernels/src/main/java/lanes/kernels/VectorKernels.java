@@ -557,6 +557,68 @@ final class VectorKernels implements Arithmetic {
         v.intoArray(c, c0 + j);
     }
 
+    // ---- one row of A times a bf16 kernel ---------------------------------------------------------
+    //
+    // As rowWide, over half the bytes: each int vector of B's row holds 2L weights (Bf16's layout), widened
+    // by a shift (low halves) and a mask (high halves), both exact. Steps one set bit at a time, lowest
+    // first: the scalar order, and one path for the accumulators.
+
+    @Override
+    public void gemmBf16Row(int n, int k, float[] a, int aOff, int[] b, float[] c, int cOff) {
+        int s = Bf16.rowInts(n), i0 = 0;
+        // A pass of 4 int vectors covers columns 2·i0 .. 2·(i0 + 4L) − 1 (whole groups of 32, as 4L ≥ 16)
+        for (; 2 * (i0 + 4 * L) <= n; i0 += 4 * L) bf16Wide(i0, s, k, a, aOff, b, c, cOff);
+        for (; i0 < s; i0 += L) bf16One(i0, s, n, k, a, aOff, b, c, cOff);
+    }
+
+    /** The first column of int i's low half: int l of group g holds columns 32g + l and 32g + 16 + l. */
+    private static int low(int i) {
+        return 32 * (i >> 4) + (i & 15);
+    }
+
+    /** Columns of the ints i0 .. i0+4L−1 of every row (all below n): 8 accumulators over every step. */
+    private static void bf16Wide(int i0, int s, int k, float[] a, int aOff, int[] b, float[] c, int cOff) {
+        FloatVector v0 = FloatVector.zero(F), v1 = v0, v2 = v0, v3 = v0, v4 = v0, v5 = v0, v6 = v0, v7 = v0;
+        for (int p0 = 0; p0 < k; p0 += 64) {
+            int ap = aOff + p0, bp = p0 * s + i0;
+            for (long bits = steps(k, p0, a, ap, 1, true); bits != 0; bits &= bits - 1) {
+                int t = Long.numberOfTrailingZeros(bits), br = bp + t * s;
+                FloatVector x = FloatVector.broadcast(F, a[ap + t]);
+                IntVector w0 = IntVector.fromArray(I, b, br), w1 = IntVector.fromArray(I, b, br + L),
+                        w2 = IntVector.fromArray(I, b, br + 2 * L), w3 = IntVector.fromArray(I, b, br + 3 * L);
+                v0 = x.fma(w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), v0);
+                v1 = x.fma(w1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), v1);
+                v2 = x.fma(w2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), v2);
+                v3 = x.fma(w3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), v3);
+                v4 = x.fma(w0.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats(), v4);
+                v5 = x.fma(w1.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats(), v5);
+                v6 = x.fma(w2.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats(), v6);
+                v7 = x.fma(w3.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats(), v7);
+            }
+        }
+        int c0 = cOff + low(i0), c1 = cOff + low(i0 + L), c2 = cOff + low(i0 + 2 * L), c3 = cOff + low(i0 + 3 * L);
+        v0.intoArray(c, c0); v1.intoArray(c, c1); v2.intoArray(c, c2); v3.intoArray(c, c3);
+        v4.intoArray(c, c0 + 16); v5.intoArray(c, c1 + 16); v6.intoArray(c, c2 + 16); v7.intoArray(c, c3 + 16);
+    }
+
+    /** Columns of the ints i0 .. i0+L−1 of every row, those at n and beyond masked off. */
+    private static void bf16One(int i0, int s, int n, int k, float[] a, int aOff, int[] b, float[] c, int cOff) {
+        FloatVector lo = FloatVector.zero(F), hi = lo;
+        for (int p0 = 0; p0 < k; p0 += 64) {
+            int ap = aOff + p0, bp = p0 * s + i0;
+            for (long bits = steps(k, p0, a, ap, 1, true); bits != 0; bits &= bits - 1) {
+                int t = Long.numberOfTrailingZeros(bits);
+                FloatVector x = FloatVector.broadcast(F, a[ap + t]);
+                IntVector w = IntVector.fromArray(I, b, bp + t * s);
+                lo = x.fma(w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), lo);
+                hi = x.fma(w.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats(), hi);
+            }
+        }
+        int j = low(i0);
+        lo.intoArray(c, cOff + j, F.indexInRange(j, n));
+        hi.intoArray(c, cOff + j + 16, F.indexInRange(j + 16, n));
+    }
+
     // ---- rows of a sparse A, one at a time --------------------------------------------------------
     //
     // Each row of A is packed on its own (the index and value of every non-zero), then C's row is summed
