@@ -27,6 +27,7 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 /**
  * Inference on the 10,000 real MNIST test images (cycled, so caches see what a service sees, not one hot
  * image), with {@code model} = {@code mlp}, the fast model shipped in the engine jar ({@code mnist-fast}),
+ * {@code mlp-bf16}, the same with its Dense weights in bf16 ({@link Model#withBf16Weights()}),
  * {@code cnn}, the accurate one ({@code mnist}, the default), or {@code lenet}, a LeNet-5 ({@link LeNet},
  * seeded, untrained). Run with {@code -prof gc}: the single-image path must
  * allocate 0 B/op. One batch op = 10,000 images.
@@ -41,7 +42,7 @@ public class PredictBench {
      */
     @State(Scope.Thread)
     public static class One {
-        @Param({"mlp", "cnn", "lenet"})
+        @Param({"mlp", "mlp-bf16", "cnn", "lenet"})
         public String model;
 
         float[][] images;
@@ -60,7 +61,8 @@ public class PredictBench {
             }
             Weights w = weights(model);
             if (untrained(model)) expectScalarLabels(w, images, labels);
-            predictor = Model.of(w, BenchData.kernelsFor(params)).newPredictor();
+            Model m = Model.of(w, BenchData.kernelsFor(params));
+            predictor = (model.endsWith("-bf16") ? m.withBf16Weights() : m).newPredictor();
         }
 
         @TearDown(Level.Trial)
@@ -82,10 +84,10 @@ public class PredictBench {
 
     static Weights weights(String model) throws IOException {
         return switch (model) {
-            case "mlp" -> Model.loadBundled("mnist-fast").weights();
+            case "mlp", "mlp-bf16" -> Model.loadBundled("mnist-fast").weights();
             case "cnn" -> Model.loadBundled("mnist").weights();
             case "lenet" -> LeNet.weights(LeNet.SEED);
-            default -> throw new IllegalArgumentException("model is mlp, cnn or lenet, got " + model);
+            default -> throw new IllegalArgumentException("model is mlp, mlp-bf16, cnn or lenet, got " + model);
         };
     }
 

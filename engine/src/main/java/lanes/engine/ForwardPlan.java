@@ -2,6 +2,7 @@ package lanes.engine;
 
 import java.util.ArrayList;
 import java.util.List;
+import lanes.kernels.Bf16;
 
 /**
  * Compiles a network's layers into the {@link Op}s a {@link Model} runs, once, when the model is built:
@@ -31,6 +32,8 @@ import java.util.List;
  * </ul>
  */
 final class ForwardPlan {
+    /** The narrowest Dense layer whose bf16 kernel is packed for single rows: one 32-column group. */
+    static final int BF16_MIN_UNITS = 32;
     final Op[] ops;
     final boolean softmaxOutput;
     /** The most floats any op writes per row. */
@@ -46,6 +49,18 @@ final class ForwardPlan {
 
     /** @throws IllegalArgumentException if the network uses softmax anywhere but as a flat output */
     static ForwardPlan of(Weights w) {
+        return of(w, false);
+    }
+
+    /**
+     * As {@link #of(Weights)}; with {@code bf16}, every Dense kernel (after folding) is rounded to bfloat16,
+     * and those of {@value #BF16_MIN_UNITS} units or more are also packed for single rows ({@link Op.Dense}).
+     * Narrower ones (an output layer of 10) would gain nothing: their rows are a vector or less. Either way
+     * the op computes on the rounded values, so whether a layer is packed changes no bit.
+     *
+     * @throws IllegalArgumentException also if a rounded weight overflows to infinity
+     */
+    static ForwardPlan of(Weights w, boolean bf16) {
         List<Layer> layers = w.layers();
         List<Op> ops = new ArrayList<>();
         InputRange range = w.inputRange();
@@ -80,8 +95,15 @@ final class ForwardPlan {
                     act = fused(layers, i, d.activation());
                     if (act != d.activation()) i++;
                     boolean fold = bn != null || rowScale != 1 || low != 0; // else copies of its own arrays
-                    ops.add(new Op.Dense(d.inputs(), d.units(), fold ? scaled(d.kernel(), d.units(), rowScale, bn)
-                            : d.kernel().clone(), fold ? shifted(d.bias(), d.kernel(), low, bn) : d.bias().clone(), act));
+                    float[] kernel = fold ? scaled(d.kernel(), d.units(), rowScale, bn) : d.kernel().clone();
+                    int[] packed = null;
+                    if (bf16) {
+                        for (int j = 0; j < kernel.length; j++) kernel[j] = Bf16.round(kernel[j]);
+                        finite(kernel, "bf16 kernel");
+                        if (d.units() >= BF16_MIN_UNITS) packed = Bf16.pack(kernel, d.inputs(), d.units());
+                    }
+                    ops.add(new Op.Dense(d.inputs(), d.units(), kernel,
+                            fold ? shifted(d.bias(), d.kernel(), low, bn) : d.bias().clone(), act, packed));
                     rowScale = 1;
                     low = 0;
                 }
@@ -194,8 +216,8 @@ final class ForwardPlan {
     /** A folded value that overflowed float would make every prediction fail: refuse the network instead. */
     private static float[] finite(float[] a, String what) {
         for (int i = 0; i < a.length; i++) {
-            if (!Float.isFinite(a[i])) throw new IllegalArgumentException("folding a BatchNorm or the input range "
-                    + "makes " + what + " value " + i + " " + a[i] + " (it overflows float)");
+            if (!Float.isFinite(a[i])) throw new IllegalArgumentException((what.startsWith("bf16") ? "rounding to bf16"
+                    : "folding a BatchNorm or the input range") + " makes " + what + " value " + i + " " + a[i] + " (it overflows)");
         }
         return a;
     }

@@ -59,12 +59,19 @@ public final class Model {
     private final int batchRows; // rows per kernel call in predictBatch: BATCH_ROWS, fewer for very wide layers
     /** Whether every input value is checked to lie in [0, 1] before it runs ({@link #withInputCheck()}). */
     private final boolean checkInputs;
+    /** Whether the Dense kernels are rounded to bf16 ({@link #withBf16Weights()}). */
+    private final boolean bf16;
 
     private Model(Weights weights, String source, Kernels kernels) {
+        this(weights, source, kernels, false);
+    }
+
+    private Model(Weights weights, String source, Kernels kernels, boolean bf16) {
         this.weights = weights;
         this.source = source;
         this.kernels = kernels;
-        ForwardPlan plan = ForwardPlan.of(weights);
+        this.bf16 = bf16;
+        ForwardPlan plan = ForwardPlan.of(weights, bf16);
         this.ops = plan.ops;
         this.softmaxOutput = plan.softmaxOutput;
         this.inputSize = weights.inputSize();
@@ -85,7 +92,34 @@ public final class Model {
         this.outputs = m.outputs;
         this.maxWidth = m.maxWidth;
         this.batchRows = m.batchRows;
+        this.bf16 = m.bf16;
         this.checkInputs = checkInputs;
+    }
+
+    /**
+     * This network with every Dense kernel rounded to bfloat16 (nearest, ties to even, after any folding;
+     * biases, convolutions and all arithmetic stay float32): an opt-in for the microsecond path. A single
+     * image then reads the wide layers' weights packed as bf16, half the bytes of float, which is what bounds
+     * a dense layer on one image (the fast MLP: p50 1.45 µs in float32, see docs/benchmarks.md for bf16).
+     *
+     * <p>Not bit-identical to this model: the answers are those of the rounded weights. They are
+     * bit-identical among themselves, as every model's are: scalar and SIMD, any thread count, predict and
+     * predictBatch. On the 10,000 MNIST test digits the fast MLP's accuracy moves by under 0.1 point
+     * (docs/benchmarks.md). The weights ({@link #weights()}) stay the float32 ones; warmed as
+     * {@link #load(Path)} warms. Returns this model when it already uses bf16.
+     *
+     * @throws IllegalArgumentException if a weight rounds to infinity (a magnitude above 3.39e38)
+     */
+    public Model withBf16Weights() {
+        if (bf16) return this;
+        Model m = new Model(weights, source, kernels, true);
+        if (checkInputs) m = new Model(m, true);
+        return warmed(m);
+    }
+
+    /** Whether this model's Dense kernels are rounded to bf16 ({@link #withBf16Weights()}). */
+    public boolean bf16Weights() {
+        return bf16;
     }
 
     /**
@@ -162,7 +196,7 @@ public final class Model {
     public Model warmUp() {
         StringBuilder key = new StringBuilder(kernels.name());
         for (Op op : ops) key.append(' ').append(op.getClass().getSimpleName()).append(
-                op instanceof Op.Dense d ? d.activation : op instanceof Op.Conv c ? c.activation
+                op instanceof Op.Dense d ? d.activation + (d.packed != null ? "bf16" : "") : op instanceof Op.Conv c ? c.activation
                         : op instanceof Op.Act a ? a.activation : "");
         if (!WARMED.add(key.toString())) return this;
         long deadline = System.nanoTime() + WARM_UP_NANOS;
@@ -372,6 +406,7 @@ public final class Model {
                 + weights.inputRange().high() + "])") + "; " + weights.layers().size() + " layers ("
                 + layers + "), " + weights.parameterCount() + " parameters; " + outputs + " outputs"
                 + (softmaxOutput ? " (probabilities)" : "") + ", labels: " + shownLabels + "; kernels " + kernels.name()
+                + (bf16 ? "; dense weights bf16" : "")
                 + (checkInputs ? "; inputs checked" : "") + "]";
     }
 

@@ -1,5 +1,6 @@
 package lanes.engine;
 
+import lanes.kernels.Bf16;
 import lanes.kernels.Kernels;
 
 /**
@@ -38,29 +39,36 @@ abstract class Op {
         }
     }
 
-    /** y (rows, units) = act(x (rows, inputs)·W + b), zeros of x skipped (an MNIST digit is mostly zeros). */
+    /**
+     * y (rows, units) = act(x (rows, inputs)·W + b), zeros of x skipped (an MNIST digit is mostly zeros).
+     * With {@code packed} (W in bf16, {@link Bf16#pack}; W itself then holds the rounded values), a single
+     * row reads the packed kernel, half the bytes, for the same bits as W's float GEMM.
+     */
     static final class Dense extends Op {
         final float[] kernel, bias;
+        final int[] packed;
         final Activation activation;
 
-        Dense(int inputs, int units, float[] kernel, float[] bias, Activation activation) {
+        Dense(int inputs, int units, float[] kernel, float[] bias, Activation activation, int[] packed) {
             super(inputs, units, false);
             this.kernel = kernel;
             this.bias = bias;
             this.activation = activation;
+            this.packed = packed;
         }
 
         @Override
         void run(Kernels k, Kernels.Workspace ws, int rows, float[] x, int xOff, float[] y, int yOff) {
             int in = inSize, out = outSize;
-            k.matmulSkipZeros(rows, out, in, x, xOff, in, kernel, 0, out, y, yOff, out, false, ws);
+            if (rows == 1 && packed != null) k.matmulSkipZerosBf16Row(out, in, x, xOff, packed, y, yOff);
+            else k.matmulSkipZeros(rows, out, in, x, xOff, in, kernel, 0, out, y, yOff, out, false, ws);
             k.addBias(rows, out, y, yOff, bias, 0);
             activate(k, activation, rows * out, y, yOff);
         }
 
         @Override
         String describe() {
-            return "Dense " + inSize + " -> " + outSize + " " + activation;
+            return "Dense " + inSize + " -> " + outSize + " " + activation + (packed != null ? " bf16" : "");
         }
     }
 

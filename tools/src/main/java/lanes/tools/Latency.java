@@ -24,6 +24,8 @@ public final class Latency {
         Path model;
         @Parameter(names = "--data", required = true, description = "Data directory with t10k-images-idx3-ubyte.gz")
         Path data;
+        @Parameter(names = "--bf16", description = "Round the model's Dense weights to bfloat16 (as tools/predict --bf16)")
+        boolean bf16;
         @Parameter(names = "--calls", description = "Timed predictions")
         int calls = 200_000;
 
@@ -42,6 +44,7 @@ public final class Latency {
 
     private static int measure(Args a) throws Exception {
         Model model = Predict.load(a.model, null);
+        if (a.bf16) model = model.withBf16Weights();
         Samples test = Dataset.load(a.data, "t10k").samples();
         int n = test.count(), f = test.features();
         // Any network on 784 values runs: an MLP's vector or a CNN's 28×28×1 (IDX rows are NHWC already).
@@ -65,7 +68,7 @@ public final class Latency {
         for (long v : t) total += v;
         System.out.printf(Locale.ROOT,
                 "Single-image latency over %d predictions of %d test images (1 thread, %s): p50 %.2f us, p99 %.2f us, mean %.2f us%n",
-                a.calls, n, model.source(), t[a.calls / 2] / 1e3, t[(int) (a.calls * 0.99)] / 1e3, total / 1e3 / a.calls);
+                a.calls, n, model.source() + (model.bf16Weights() ? ", dense weights bf16" : ""), t[a.calls / 2] / 1e3, t[(int) (a.calls * 0.99)] / 1e3, total / 1e3 / a.calls);
         System.out.printf(Locale.ROOT, "Accuracy on those images: %.4f (checksum %d)%n", (double) correct / n, sink);
         return Cli.OK;
     }

@@ -245,6 +245,31 @@ class PredictTest {
         assertTrue(r.err().contains("--input-range is for model files"), r.err());
     }
 
+    /** --bf16: the same digits, and the probabilities of the rounded weights (close to float32's, not equal). */
+    @Test
+    void bf16ReadsTheSamplesAndChangesOnlyTheLowBits() throws IOException {
+        List<String> files = samples();
+        String[] plain = Stream.concat(Stream.of("--json", "--model", "mnist-fast"), files.stream()).toArray(String[]::new);
+        String[] bf16 = Stream.concat(Stream.of("--json", "--model", "mnist-fast", "--bf16"), files.stream()).toArray(String[]::new);
+        Run a = run(plain), b = run(bf16);
+        assertEquals(0, b.code(), b.err());
+        String[] la = a.out().split("\n"), lb = b.out().split("\n");
+        assertEquals(la.length, lb.length);
+        boolean anyDiffers = false;
+        for (int i = 0; i < la.length; i++) {
+            Matcher ma = JSON.matcher(la[i]), mb = JSON.matcher(lb[i]);
+            assertTrue(ma.matches() && mb.matches(), lb[i]);
+            assertEquals(ma.group(2), mb.group(2), "label of " + files.get(i));
+            String[] pa = ma.group(3).split(", "), pb = mb.group(3).split(", ");
+            for (int j = 0; j < 10; j++) {
+                double x = Double.parseDouble(pa[j]), y = Double.parseDouble(pb[j]);
+                assertEquals(x, y, 0.02, files.get(i) + " class " + j);
+                anyDiffers |= x != y;
+            }
+        }
+        assertTrue(anyDiffers, "--bf16 must round the weights");
+    }
+
     @Test
     void jsonCallsTheOutputsOfAModelWithoutSoftmaxOutputs(@TempDir Path dir) throws IOException {
         // The format allows a LINEAR or RELU last layer: its outputs are scores, negative ones included, not
