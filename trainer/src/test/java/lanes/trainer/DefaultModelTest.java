@@ -29,8 +29,8 @@ class DefaultModelTest {
     /**
      * The fast model with bf16 weights (the opt-in for the microsecond path) reads real digits as the
      * float32 one does: on the fixture's 1,200 digits (both splits) it may change at most 6 labels, and its
-     * accuracy on the test split moves by at most 1 digit in 200. (On the 10,000 MNIST test digits the two
-     * differ by under 0.1 point, docs/benchmarks.md.)
+     * accuracy on the test split moves by at most 1 digit in 200. (On all 10,000 digits of the fetched data
+     * they disagree on one, docs/benchmarks.md.)
      */
     @Test
     void theFastModelInBf16ReadsRealDigitsAsTheFloatOneDoes() throws Exception {
