@@ -203,6 +203,15 @@ class ArgumentChecksTest {
         specs.add(gemm("matmulSkipZerosByRow", false, false, false, false));
         specs.add(gemm("matmulTransASkipZerosByRow", true, false, false, false));
         specs.add(withWorkspace(gemm("matmulSkipZeros", false, false, false, false)));
+        {
+            // matmulSkipZerosBf16Row(n, k, a, aOff, b, c, cOff): b a packed 7×40 kernel
+            SplittableRandom rb = new SplittableRandom(16);
+            int bn = 40, bk = 7;
+            specs.add(new Spec("matmulSkipZerosBf16Row", false,
+                    new Object[] {bn, bk, floats(rb, 3 + bk), 3, Bf16.pack(floats(rb, bk * bn), bk, bn), sentinels(2 + bn), 2},
+                    all(negative("n", "k"), array(2, 3, "a"), array(5, 6, "C"),
+                            List.of(shorter(4, "B"), set(4, null, "B", "B null")))));
+        }
 
         int m = 3, n = 5;
         // addBias(m, n, x, xOff, bias, biasOff)
