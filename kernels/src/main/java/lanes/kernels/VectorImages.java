@@ -541,15 +541,10 @@ final class VectorImages {
                         }
                         m.intoArray(y, yo + c);
                     }
-                    for (; NARROW_TAIL && c + TL <= ch; c += TL) {
-                        FloatVector m = FloatVector.fromArray(T, x, first + c);
-                        for (int kh = khLo; kh < khHi; kh++) {
-                            for (int kw = kh == khLo ? kwLo + 1 : kwLo; kw < kwHi; kw++) {
-                                m = FloatVector.fromArray(T, x, xi + ((h0 + kh) * inW + w0 + kw) * ch + c).max(m);
-                            }
-                        }
-                        m.intoArray(y, yo + c);
-                    }
+                    // The channels left after whole vectors go one at a time. A 128-bit loop here boxed its
+                    // vectors for good in fresh JVMs whose compile history differed (the convolutional probe:
+                    // 800 bytes a call, in a third of its runs), and general windows are rare: the common 2x2
+                    // one is pool2x2's.
                     for (; c < ch; c++) {
                         float m = x[first + c];
                         for (int kh = khLo; kh < khHi; kh++) {
