@@ -42,10 +42,8 @@ final class VectorImages {
     private static final VectorSpecies<Float> T = FloatVector.SPECIES_128;
     private static final int TL = T.length();
     private static final boolean NARROW_TAIL = L > TL;
-    // Few output channels (LeNet's first layer has 6) would fill 6 of 16 lanes: with 512-bit vectors,
-    // up to 8 channels run on 256-bit ones, which Zen 4 issues at twice the rate (and Intel cores at the
-    // same flop rate per lane used). LeNet's first layer (28×28×1 to 6 of 5×5, "same"), Zen 4: 15.4 µs on
-    // 512-bit lanes, 12.3 µs on 256-bit ones. Each channel is the same fma chain either way.
+    // Half a 512-bit vector: "few channels" (at most HL) for byRow and pool2x2, which lay out and pool
+    // LeNet's 6 channels in 8 lanes. (256-bit convolution tiles for few channels were taken out: see conv2d.)
     private static final VectorSpecies<Float> H = L > 8 ? FloatVector.SPECIES_256 : F;
     private static final int HL = H.length();
     /** Taps a kernel row from which the tiles walk rows rather than a flat tap list. */
@@ -70,12 +68,15 @@ final class VectorImages {
                        Kernels.Workspace workspace) {
         // the part of the padded image the windows read
         int hp = (outH - 1) * strideH + kH, wp = (outW - 1) * strideW + kW;
-        boolean half = L > HL && outC <= HL;
         // a 1-channel image at column stride 1 into few channels: vectorised across a row's pixels
         // instead, reading the image from the padded copy (which has room for the last row's overrun)
-        boolean byRow = half && inC == 1 && strideW == 1;
+        boolean byRow = L > HL && outC <= HL && inC == 1 && strideW == 1;
         boolean padded = byRow || padTop > 0 || padLeft > 0 || hp > inH || wp > inW;
-        int lanes = half ? HL : L, ldw = (outC + lanes - 1) / lanes * lanes, taps = kH * kW * inC;
+        // Every other convolution runs on whole vectors, few channels included (their padding lanes
+        // compute zeros): 256-bit tiles for up to 8 channels, at twice the fma rate, boxed their vectors
+        // for good in fresh JVMs whose compile history differed (the convolutional probe, 384 bytes a
+        // tile, in 1 to 2 runs of 20), and no bundled or benchmarked layer needs them.
+        int lanes = byRow ? HL : L, ldw = (outC + lanes - 1) / lanes * lanes, taps = kH * kW * inC;
         Kernels.Workspace ws = workspace != null ? workspace : Kernels.Workspace.perThread();
         if (!(ws.images instanceof Scratch)) ws.images = new Scratch();
         Scratch s = (Scratch) ws.images;
@@ -113,9 +114,9 @@ final class VectorImages {
                     byRow(s.image, wp, kH, kW, strideH, outH, outW, outC, ldw, w, wOff, b, bo, y, yOff + img * outSize, s.tile);
                     continue;
                 }
-                image(s.image, 0, wp * inC, inC, outC, kH, kW, strideH, strideW, outH, outW, half, ldw, w, wOff, b, bo, y, yOff + img * outSize, yEnd, s.offsets, s.tile);
+                image(s.image, 0, wp * inC, inC, outC, kH, kW, strideH, strideW, outH, outW, ldw, w, wOff, b, bo, y, yOff + img * outSize, yEnd, s.offsets, s.tile);
             } else {
-                image(x, xi, inW * inC, inC, outC, kH, kW, strideH, strideW, outH, outW, half, ldw, w, wOff, b, bo, y, yOff + img * outSize, yEnd, s.offsets, s.tile);
+                image(x, xi, inW * inC, inC, outC, kH, kW, strideH, strideW, outH, outW, ldw, w, wOff, b, bo, y, yOff + img * outSize, yEnd, s.offsets, s.tile);
             }
         }
     }
@@ -141,23 +142,9 @@ final class VectorImages {
      * pixels than a tile still go one pixel at a time.
      */
     private static void image(float[] src, int s0, int rowLen, int inC, int outC, int kH, int kW, int strideH, int strideW,
-                              int outH, int outW, boolean half, int ldw, float[] w, int wOff, float[] b, int bOff, float[] y, int y0,
+                              int outH, int outW, int ldw, float[] w, int wOff, float[] b, int bOff, float[] y, int y0,
                               int yEnd, int[] offsets, float[] tmp) {
         int pixels = outH * outW, kwc = kW * inC, m = 0;
-        if (half) {
-            for (; m < pixels && pixels >= R; m += R) {
-                m = Math.min(m, pixels - R); // the last tile overlaps the one before it
-                tile8x1Half(src, base(s0, m, outW, strideH, strideW, rowLen, inC), base(s0, m + 1, outW, strideH, strideW, rowLen, inC),
-                        base(s0, m + 2, outW, strideH, strideW, rowLen, inC), base(s0, m + 3, outW, strideH, strideW, rowLen, inC),
-                        base(s0, m + 4, outW, strideH, strideW, rowLen, inC), base(s0, m + 5, outW, strideH, strideW, rowLen, inC),
-                        base(s0, m + 6, outW, strideH, strideW, rowLen, inC), base(s0, m + 7, outW, strideH, strideW, rowLen, inC),
-                        offsets, kH * kwc, w, wOff, ldw, b, bOff, y, y0 + m * outC, outC, yEnd, tmp);
-            }
-            for (; m < pixels; m++) {
-                tile1x1Half(src, base(s0, m, outW, strideH, strideW, rowLen, inC), kH, kwc, rowLen, w, wOff, ldw, b, bOff, y, y0 + m * outC, outC, yEnd, tmp);
-            }
-            return;
-        }
         for (; m < pixels && pixels >= R; m += R) {
             m = Math.min(m, pixels - R);
             int b0 = base(s0, m, outW, strideH, strideW, rowLen, inC), b1 = base(s0, m + 1, outW, strideH, strideW, rowLen, inC),
@@ -429,58 +416,6 @@ final class VectorImages {
             System.arraycopy(tmp, 0, y, y0, live);
         }
     }
-
-    /**
-     * As {@link #tile8x1} on the 256-bit species, for at most 8 channels ({@code ldy} of them real). With
-     * fewer than 8 channels a pixel's whole vector is still stored straight into y, pixels in ascending
-     * order: its padding lanes land on the next pixel's first channels, which that pixel's own store then
-     * overwrites. Only a store that would reach past yEnd, the end of this call's output, goes through tmp.
-     * Copying every pixel out of tmp instead (8 short arraycopies per tile) cost a third of LeNet's first
-     * layer.
-     */
-    private static void tile8x1Half(float[] src, int b0, int b1, int b2, int b3, int b4, int b5, int b6, int b7,
-                                    int[] offsets, int taps, float[] w, int w0, int ldw, float[] bias, int bj,
-                                    float[] y, int y0, int ldy, int yEnd, float[] tmp) {
-        FloatVector z = FloatVector.zero(H);
-        FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
-        for (int q = 0; q < taps; q++) {
-            int xi = offsets[q];
-            FloatVector wv = FloatVector.fromArray(H, w, w0 + q * ldw);
-            a0 = FloatVector.broadcast(H, src[b0 + xi]).fma(wv, a0);
-            a1 = FloatVector.broadcast(H, src[b1 + xi]).fma(wv, a1);
-            a2 = FloatVector.broadcast(H, src[b2 + xi]).fma(wv, a2);
-            a3 = FloatVector.broadcast(H, src[b3 + xi]).fma(wv, a3);
-            a4 = FloatVector.broadcast(H, src[b4 + xi]).fma(wv, a4);
-            a5 = FloatVector.broadcast(H, src[b5 + xi]).fma(wv, a5);
-            a6 = FloatVector.broadcast(H, src[b6 + xi]).fma(wv, a6);
-            a7 = FloatVector.broadcast(H, src[b7 + xi]).fma(wv, a7);
-        }
-        FloatVector c = FloatVector.fromArray(H, bias, bj);
-        boolean direct = y0 + 7 * ldy + HL <= yEnd;
-        float[] out = direct ? y : tmp;
-        int o = direct ? y0 : 0, ld = direct ? ldy : HL;
-        a0.add(c).intoArray(out, o); a1.add(c).intoArray(out, o + ld);
-        a2.add(c).intoArray(out, o + 2 * ld); a3.add(c).intoArray(out, o + 3 * ld);
-        a4.add(c).intoArray(out, o + 4 * ld); a5.add(c).intoArray(out, o + 5 * ld);
-        a6.add(c).intoArray(out, o + 6 * ld); a7.add(c).intoArray(out, o + 7 * ld);
-        if (!direct) copyOut(tmp, R, HL, ldy, y, y0, ldy);
-    }
-
-    private static void tile1x1Half(float[] src, int b0, int kH, int kwc, int rowLen, float[] w, int w0, int ldw,
-                                    float[] bias, int bj, float[] y, int y0, int live, int yEnd, float[] tmp) {
-        FloatVector a = FloatVector.zero(H);
-        for (int kh = 0; kh < kH; kh++) {
-            int xr = b0 + kh * rowLen, wr = w0 + kh * kwc * ldw;
-            for (int t = 0; t < kwc; t++) a = FloatVector.broadcast(H, src[xr + t]).fma(FloatVector.fromArray(H, w, wr + t * ldw), a);
-        }
-        if (y0 + HL <= yEnd) { // the padding lanes as in tile8x1Half
-            a.add(FloatVector.fromArray(H, bias, bj)).intoArray(y, y0);
-        } else {
-            a.add(FloatVector.fromArray(H, bias, bj)).intoArray(tmp, 0);
-            System.arraycopy(tmp, 0, y, y0, live);
-        }
-    }
-
 
     // ---- max pooling ------------------------------------------------------------------------
 
