@@ -19,6 +19,8 @@ import lanes.kernels.Bf16;
  *       model's private copy is folded, so folding happens exactly once however often a network is
  *       saved and loaded. Any other BatchNorm runs as a per-channel affine op.</li>
  *   <li>An Activation right after a Conv2D or Dense with a linear activation joins it (no second pass).</li>
+ *   <li>A 2×2, stride-2 MaxPool2D without padding right after a ReLU Conv2D joins it: one kernel call
+ *       ({@code Kernels.conv2dReluPool}), the same bits as the two ops.</li>
  *   <li>The input range [low, high]: Lanes inputs x in [0, 1] become low + x·(high − low). When the first
  *       layer that computes anything is a Dense, or a Conv2D with low = 0 or no padding, the range is
  *       folded into it: the kernel times (high − low), the bias plus low·(the kernel's column sum), so a
@@ -82,7 +84,7 @@ final class ForwardPlan {
         int softmaxAt = -1;
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
-            Shape out = layer.outputShape(s); // folding and joining below change no shape
+            Shape out = layer.outputShape(s); // folding and joining below change no shape, but for a joined pooling
             boolean noOp = layer instanceof Flatten || layer instanceof Reshape
                     || layer instanceof ActivationLayer a && a.activation() == Activation.LINEAR;
             if (softmaxAt >= 0 && !noOp) throw new IllegalArgumentException("softmax is supported as the output "
@@ -113,8 +115,15 @@ final class ForwardPlan {
                     act = fused(layers, i, c.activation());
                     if (act != c.activation()) i++;
                     boolean fold = bn != null || rowScale != 1 || low != 0;
-                    ops.add(new Op.Conv(s, out, c, fold ? scaled(c.kernel(), c.filters(), rowScale, bn) : c.kernel().clone(),
-                            fold ? shifted(c.bias(), c.kernel(), low, bn) : c.bias().clone(), act));
+                    float[] kernel = fold ? scaled(c.kernel(), c.filters(), rowScale, bn) : c.kernel().clone(),
+                            bias = fold ? shifted(c.bias(), c.kernel(), low, bn) : c.bias().clone();
+                    if (act == Activation.RELU && pool2x2(layers, i) && out.height() >= 2 && out.width() >= 2) {
+                        Shape pooled = layers.get(++i).outputShape(out);
+                        ops.add(new Op.ConvReluPool(s, out, pooled, c, kernel, bias));
+                        out = pooled;
+                    } else {
+                        ops.add(new Op.Conv(s, out, c, kernel, bias, act));
+                    }
                     rowScale = 1;
                     low = 0;
                 }
@@ -136,6 +145,12 @@ final class ForwardPlan {
         }
         if (ops.isEmpty()) ops.add(new Op.Copy(w.inputSize()));
         return new ForwardPlan(ops.toArray(new Op[0]), softmaxAt >= 0);
+    }
+
+    /** Whether layer i + 1 is a 2×2 max pooling at stride 2 without padding (joined to a ReLU convolution). */
+    private static boolean pool2x2(List<Layer> layers, int i) {
+        return i + 1 < layers.size() && layers.get(i + 1) instanceof MaxPool2D p && p.poolH() == 2 && p.poolW() == 2
+                && p.strideH() == 2 && p.strideW() == 2 && p.padding().equals(Padding.VALID);
     }
 
     /** The first layer that compiles to an op, or null. */

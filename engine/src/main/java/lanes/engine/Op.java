@@ -107,6 +107,43 @@ abstract class Op {
         }
     }
 
+    /**
+     * A ReLU convolution and the 2×2, stride-2 max pooling after it, as one kernel call
+     * ({@link Kernels#conv2dReluPool}): the same bits as {@link Conv} then {@link MaxPool}, without the
+     * full-size convolution output between them where the kernels run it as one pass.
+     */
+    static final class ConvReluPool extends Op {
+        final Shape in, conv, out;
+        final int kH, kW, strideH, strideW, padTop, padLeft;
+        final float[] kernel, bias;
+
+        ConvReluPool(Shape in, Shape conv, Shape out, Conv2D c, float[] kernel, float[] bias) {
+            super(in.size(), out.size(), false);
+            this.in = in;
+            this.conv = conv;
+            this.out = out;
+            this.kH = c.kernelH();
+            this.kW = c.kernelW();
+            this.strideH = c.strideH();
+            this.strideW = c.strideW();
+            this.padTop = c.padding().top();
+            this.padLeft = c.padding().left();
+            this.kernel = kernel;
+            this.bias = bias;
+        }
+
+        @Override
+        void run(Kernels k, Kernels.Workspace ws, int rows, float[] x, int xOff, float[] y, int yOff) {
+            k.conv2dReluPool(rows, in.height(), in.width(), in.channels(), conv.channels(), kH, kW, strideH, strideW,
+                    padTop, padLeft, conv.height(), conv.width(), x, xOff, kernel, 0, bias, 0, y, yOff, ws);
+        }
+
+        @Override
+        String describe() {
+            return "Conv2D " + kH + "×" + kW + " " + in + " -> " + conv + " RELU, MaxPool2D 2×2 -> " + out;
+        }
+    }
+
     /** NHWC max pooling; padded cells never win. */
     static final class MaxPool extends Op {
         final Shape in, out;

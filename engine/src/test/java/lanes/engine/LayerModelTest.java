@@ -146,7 +146,8 @@ class LayerModelTest {
                 new InputRange(-1, 1)), KernelsProvider.scalar());
         assertEquals(2, mlpSym.ops.length);
         Model convSym = Model.of(withRange(TestNetworks.validFirst(2), new InputRange(-1, 1)), KernelsProvider.scalar());
-        assertTrue(convSym.ops[0] instanceof Op.Conv, convSym.ops[0].describe());
+        // the range folds into the first conv (here joined with the ReLU and the pooling after it): no Affine op
+        assertTrue(convSym.ops[0] instanceof Op.ConvReluPool, convSym.ops[0].describe());
         Model shifted = Model.of(withRange(TestWeights.model(1, Metadata.unknown(), 20, Activation.SOFTMAX, 8, 3),
                 new InputRange(1, 2)), KernelsProvider.scalar()); // scale 1, low 1: the bias alone changes
         float[] x = TestNetworks.input(4, 20), p = new float[3];

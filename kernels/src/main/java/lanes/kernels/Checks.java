@@ -191,6 +191,19 @@ final class Checks {
         vector("y", y, yOff, (long) rows * outH * outW * outC);
     }
 
+    static void conv2dReluPool(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
+                               int padTop, int padLeft, int outH, int outW,
+                               float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff) {
+        window(rows, inH, inW, inC, "inC", kH, kW, "kH", "kW", strideH, strideW, padTop, padLeft, outH, outW);
+        atLeast("outH", outH, 2);
+        atLeast("outW", outW, 2);
+        atLeast("outC", outC, 1);
+        vector("x", x, xOff, (long) rows * inH * inW * inC);
+        vector("kernel", kernel, kOff, (long) kH * kW * inC * outC);
+        vector("bias", bias, bOff, outC);
+        vector("y", y, yOff, (long) rows * (outH / 2) * (outW / 2) * outC);
+    }
+
     static void maxPool2d(int rows, int inH, int inW, int channels, int poolH, int poolW, int strideH, int strideW,
                           int padTop, int padLeft, int outH, int outW, float[] x, int xOff, float[] y, int yOff) {
         window(rows, inH, inW, channels, "channels", poolH, poolW, "poolH", "poolW", strideH, strideW, padTop, padLeft, outH, outW);

@@ -200,6 +200,20 @@ public interface Kernels {
                 Workspace workspace);
 
     /**
+     * {@link #conv2d} (outH × outW, the convolution's output), then ReLU in place ({@link #reluForward}),
+     * then {@link #maxPool2d} over 2×2 windows at stride 2 without padding: y is
+     * [rows][outH/2][outW/2][outC]. The same bits as those three calls in a row, with no full-size
+     * intermediate to write and read back where the SIMD kernels can run them as one pass (a 1-channel
+     * image at column stride 1 into 3 to 6 filters: the first layer of LeNet-5 and of the bundled CNN);
+     * elsewhere they are those three calls, the convolution's output held in {@code workspace}. outH and
+     * outW must be at least 2; y must not overlap x, kernel or bias.
+     */
+    void conv2dReluPool(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
+                        int padTop, int padLeft, int outH, int outW,
+                        float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff,
+                        Workspace workspace);
+
+    /**
      * NHWC max pooling of {@code rows} images: y[r][oh][ow][c] is the largest x over the window's taps
      * inside the image (rows {@code oh·strideH − padTop ..}, {@code + poolH − 1}, columns likewise), in
      * kh, kw order with {@link Math#max} semantics (NaN propagates, +0 beats −0); padded cells never win.
@@ -253,6 +267,7 @@ public interface Kernels {
         int stride;
         private float[] tile = new float[0];
         private float[] transposed = new float[0];
+        private float[] convolved = new float[0];
         /** The convolution's scratch, of the implementation's own type (null until a conv2d needs it). */
         Object images;
 
@@ -276,6 +291,12 @@ public interface Kernels {
         float[] tile(int n) {
             if (tile.length < n) tile = new float[n];
             return tile;
+        }
+
+        /** A scratch array of at least n floats for a convolution's output on its way to pooling. */
+        float[] convolved(int n) {
+            if (convolved.length < n) convolved = new float[n];
+            return convolved;
         }
 
         /** A scratch array of at least n floats for a transposed operand. */

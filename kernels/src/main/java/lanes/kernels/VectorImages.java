@@ -1,6 +1,7 @@
 package lanes.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -58,6 +59,8 @@ final class VectorImages {
     private static final class Scratch {
         float[] image = new float[0], weights = new float[0], bias = new float[0];
         int[] offsets = new int[0];
+        /** Two strips of {@link #strip6}, conv rows 2r and 2r+1, for {@link #conv2dReluPool}. */
+        float[] planes = new float[0];
         /** A tile's outputs when its last vector is part padding, copied out channel by channel. */
         final float[] tile = new float[R * 2 * L];
     }
@@ -88,20 +91,11 @@ final class VectorImages {
         float[] w = kernel, b = bias;
         int wOff = kOff, bo = bOff;
         if (ldw != outC) {
-            if (s.weights.length < taps * ldw) s.weights = new float[taps * ldw];
-            if (s.bias.length < ldw) s.bias = new float[ldw];
+            padWeights(s, kernel, kOff, bias, bOff, taps, outC, ldw);
             w = s.weights;
             b = s.bias;
             wOff = 0;
             bo = 0;
-            // one plain loop: an arraycopy and a fill per tap (50 calls of 6 and 2 floats for LeNet's
-            // first layer) cost more than the copying itself
-            for (int t = 0, src = kOff, dst = 0; t < taps; t++, src += outC) {
-                for (int j = 0; j < outC; j++) w[dst++] = kernel[src + j];
-                for (int j = outC; j < ldw; j++) w[dst++] = 0f;
-            }
-            System.arraycopy(bias, bOff, b, 0, outC);
-            java.util.Arrays.fill(b, outC, ldw, 0f);
         }
         int imageLen = hp * wp * inC + (byRow ? 2 * L : 0);
         if (padded && s.image.length < imageLen) s.image = new float[imageLen];
@@ -119,6 +113,87 @@ final class VectorImages {
                 image(x, xi, inW * inC, inC, outC, kH, kW, strideH, strideW, outH, outW, ldw, w, wOff, b, bo, y, yOff + img * outSize, yEnd, s.offsets, s.tile);
             }
         }
+    }
+
+    /** Copies the weights into s.weights with rows ldw wide, and the bias into s.bias, zeros after outC. */
+    private static void padWeights(Scratch s, float[] kernel, int kOff, float[] bias, int bOff, int taps, int outC, int ldw) {
+        if (s.weights.length < taps * ldw) s.weights = new float[taps * ldw];
+        if (s.bias.length < ldw) s.bias = new float[ldw];
+        float[] w = s.weights;
+        // one plain loop: an arraycopy and a fill per tap (50 calls of 6 and 2 floats for LeNet's first
+        // layer) cost more than the copying itself
+        for (int t = 0, src = kOff, dst = 0; t < taps; t++, src += outC) {
+            for (int j = 0; j < outC; j++) w[dst++] = kernel[src + j];
+            for (int j = outC; j < ldw; j++) w[dst++] = 0f;
+        }
+        System.arraycopy(bias, bOff, s.bias, 0, outC);
+        java.util.Arrays.fill(s.bias, outC, ldw, 0f);
+    }
+
+    // ---- convolution, ReLU and 2×2 max pooling in one pass --------------------------------------
+
+    /** Whether {@link #conv2dReluPool} runs these as one pass (else the caller runs the three kernels). */
+    static boolean fusesReluPool(int inC, int outC, int strideW) {
+        return L > HL && inC == 1 && strideW == 1 && outC >= 3 && outC <= 6;
+    }
+
+    /** Even and odd lanes of two vectors, in order: conv columns 2j and 2j+1 of a 2·L-pixel strip. */
+    private static final VectorShuffle<Float> EVEN = pairs(0), ODD = pairs(1);
+
+    private static VectorShuffle<Float> pairs(int first) {
+        int[] idx = new int[L];
+        // lanes of the second vector are the exceptional indexes i − L·2 (wrapped below zero)
+        for (int i = 0; i < L; i++) idx[i] = 2 * i + first < L ? 2 * i + first : 2 * i + first - 2 * L;
+        return VectorShuffle.fromArray(F, idx, 0);
+    }
+
+    /**
+     * conv2d, ReLU and 2×2 max pooling at stride 2 for a 1-channel image at column stride 1 into 3 to 6
+     * filters ({@link #fusesReluPool}): for each pooled row, {@link #strip6} computes conv rows 2r and
+     * 2r+1 into two channel-planar strips, and {@link #pool6} pools them. No full-size output is written,
+     * transposed and read back (the copy into NHWC alone was a fifth of LeNet-5's first layer), and ReLU
+     * and pooling run on whole vectors. Each output is max(max(max(relu(a), relu(b)), relu(c)), relu(d))
+     * over the taps in kh, kw order with the bits of conv2d's sums: the three kernels' bits.
+     */
+    static void conv2dReluPool(int rows, int inH, int inW, int outC, int kH, int kW, int strideH, int padTop, int padLeft,
+                               int outH, int outW, float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff,
+                               float[] y, int yOff, Kernels.Workspace workspace) {
+        int hp = (outH - 1) * strideH + kH, wp = outW - 1 + kW, taps = kH * kW, ldw = HL;
+        if (!(workspace.images instanceof Scratch)) workspace.images = new Scratch();
+        Scratch s = (Scratch) workspace.images;
+        padWeights(s, kernel, kOff, bias, bOff, taps, outC, ldw);
+        int imageLen = hp * wp + 2 * L;
+        if (s.image.length < imageLen) s.image = new float[imageLen];
+        if (s.planes.length < 2 * 12 * L) s.planes = new float[2 * 12 * L];
+        int ph = outH / 2, pw = outW / 2, outSize = ph * pw * outC;
+        for (int img = 0; img < rows; img++) {
+            padImage(x, xOff + img * inH * inW, inH, inW, 1, padTop, padLeft, hp, wp, s.image);
+            for (int r = 0; r < ph; r++) {
+                int r0 = 2 * r * strideH * wp, r1 = r0 + strideH * wp;
+                for (int ow0 = 0; ow0 < 2 * pw; ow0 += 2 * L) {
+                    strip6(s.image, r0 + ow0, wp, kH, kW, s.weights, 0, ldw, s.bias, 0, s.planes, 0);
+                    strip6(s.image, r1 + ow0, wp, kH, kW, s.weights, 0, ldw, s.bias, 0, s.planes, 12 * L);
+                    pool6(s.planes, outC, Math.min(L, pw - ow0 / 2), y, yOff + img * outSize + (r * pw + ow0 / 2) * outC, s.tile);
+                }
+            }
+        }
+    }
+
+    /**
+     * Pools two strips of {@link #strip6} (conv rows 2r and 2r+1, channel c's 2·L pixels at c·2·L and at
+     * 12·L + c·2·L) into n pooled pixels × outC channels of y (NHWC), through tmp.
+     */
+    private static void pool6(float[] planes, int outC, int n, float[] y, int y0, float[] tmp) {
+        for (int c = 0; c < outC; c++) {
+            int p0 = c * 2 * L, p1 = 12 * L + p0;
+            FloatVector r0a = FloatVector.fromArray(F, planes, p0), r0b = FloatVector.fromArray(F, planes, p0 + L);
+            FloatVector r1a = FloatVector.fromArray(F, planes, p1), r1b = FloatVector.fromArray(F, planes, p1 + L);
+            // the pool's taps (0,0), (0,1), (1,0), (1,1), each through ReLU first, as reluForward then maxPool2d
+            r0a.rearrange(EVEN, r0b).max(0f).max(r0a.rearrange(ODD, r0b).max(0f))
+                    .max(r1a.rearrange(EVEN, r1b).max(0f)).max(r1a.rearrange(ODD, r1b).max(0f))
+                    .intoArray(tmp, c * L);
+        }
+        for (int j = 0, yo = y0; j < n; j++, yo += outC) for (int c = 0; c < outC; c++) y[yo + c] = tmp[c * L + j];
     }
 
     /** Copies one image into rows of wp pixels, zeros around it, clipped to the hp×wp the windows read. */
@@ -184,7 +259,7 @@ final class VectorImages {
                 int n = Math.min(2 * L, outW - ow0), oc = 0;
                 if (outC >= 3) {
                     // channels 0..5 in one pass (ldw ≥ 8 here, so channels past outC are zero weights)
-                    strip6(src, r0 + ow0, wp, kH, kW, w, wOff, ldw, b, bOff, tmp);
+                    strip6(src, r0 + ow0, wp, kH, kW, w, wOff, ldw, b, bOff, tmp, 0);
                     int live = Math.min(6, outC), yo = y0 + (oh * outW + ow0) * outC;
                     if (live == 6) { // written out: the general loop below took LeNet's first layer from 4.6 to 5.1–5.8 µs
                         for (int i = 0; i < n; i++, yo += outC) {
@@ -232,7 +307,7 @@ final class VectorImages {
      * c's 2·L pixels at c·2·L.
      */
     private static void strip6(float[] src, int x0, int wp, int kH, int kW, float[] w, int wOff, int ldw,
-                               float[] b, int bOff, float[] tmp) {
+                               float[] b, int bOff, float[] tmp, int t0) {
         FloatVector z = FloatVector.zero(F);
         FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a04 = z, a05 = z,
                 a10 = z, a11 = z, a12 = z, a13 = z, a14 = z, a15 = z;
@@ -256,17 +331,17 @@ final class VectorImages {
             }
         }
         FloatVector c = FloatVector.broadcast(F, b[bOff]);
-        a00.add(c).intoArray(tmp, 0); a10.add(c).intoArray(tmp, L);
+        a00.add(c).intoArray(tmp, t0 + 0); a10.add(c).intoArray(tmp, t0 + L);
         c = FloatVector.broadcast(F, b[bOff + 1]);
-        a01.add(c).intoArray(tmp, 2 * L); a11.add(c).intoArray(tmp, 3 * L);
+        a01.add(c).intoArray(tmp, t0 + 2 * L); a11.add(c).intoArray(tmp, t0 + 3 * L);
         c = FloatVector.broadcast(F, b[bOff + 2]);
-        a02.add(c).intoArray(tmp, 4 * L); a12.add(c).intoArray(tmp, 5 * L);
+        a02.add(c).intoArray(tmp, t0 + 4 * L); a12.add(c).intoArray(tmp, t0 + 5 * L);
         c = FloatVector.broadcast(F, b[bOff + 3]);
-        a03.add(c).intoArray(tmp, 6 * L); a13.add(c).intoArray(tmp, 7 * L);
+        a03.add(c).intoArray(tmp, t0 + 6 * L); a13.add(c).intoArray(tmp, t0 + 7 * L);
         c = FloatVector.broadcast(F, b[bOff + 4]);
-        a04.add(c).intoArray(tmp, 8 * L); a14.add(c).intoArray(tmp, 9 * L);
+        a04.add(c).intoArray(tmp, t0 + 8 * L); a14.add(c).intoArray(tmp, t0 + 9 * L);
         c = FloatVector.broadcast(F, b[bOff + 5]);
-        a05.add(c).intoArray(tmp, 10 * L); a15.add(c).intoArray(tmp, 11 * L);
+        a05.add(c).intoArray(tmp, t0 + 10 * L); a15.add(c).intoArray(tmp, t0 + 11 * L);
     }
 
     /** Where output pixel m's window starts in src. */

@@ -166,6 +166,21 @@ class ArgumentChecksTest {
     }
 
     /**
+     * conv2dReluPool(the arguments of conv2d, workspace): conv2d's case, y the 2×1 pooled output of its
+     * 4×3 convolution.
+     */
+    private static Spec conv2dReluPool(SplittableRandom r) {
+        Object[] valid = {2, 5, 6, 3, 4, 3, 2, 1, 2, 1, 0, 4, 3,
+                floats(r, 2 + 180), 2, floats(r, 1 + 72), 1, floats(r, 3 + 4), 3, sentinels(2 + 16), 2, new Kernels.Workspace()};
+        return new Spec("conv2dReluPool", false, valid, all(
+                belowMinimum("rows", "inH", "inW", "inC", "outC", "kH", "kW", "strideH", "strideW", "padTop", "padLeft", "outH", "outW"),
+                array(13, 14, "x"), array(15, 16, "kernel"), array(17, 18, "bias"), array(19, 20, "y"),
+                List.of(set(11, 1, "outH", "outH 1: no 2×2 window to pool"), set(12, 1, "outW", "outW 1"),
+                        set(11, 1 << 30, "outH", "outH beyond int indexing"),
+                        set(21, null, "workspace", "workspace null"))));
+    }
+
+    /**
      * maxPool2d(rows, inH, inW, channels, poolH, poolW, strideH, strideW, padTop, padLeft, outH, outW,
      * x, xOff, y, yOff): 2 images of 5×6×3 pooled 2×3 with strides 2, 3 and a top pad of 1.
      */
@@ -266,6 +281,7 @@ class ArgumentChecksTest {
         specs.add(gemmAdam(r));
         specs.add(conv2d(r));
         specs.add(withWorkspace(conv2d(r)));
+        specs.add(conv2dReluPool(r));
         specs.add(maxPool2d(r));
         specs.add(maxPool2dBackward(r));
         // sigmoid(n, x, xOff, y, yOff), tanh(n, x, xOff, y, yOff)

@@ -109,6 +109,69 @@ class ConvTest {
         }
     }
 
+    /**
+     * conv2dReluPool is conv2d, reluForward and a 2×2 stride-2 maxPool2d in a row, bit for bit, in every
+     * implementation: on every geometry with a 2×2 window to pool, on the fused path's own (a 1-channel
+     * image at column stride 1 into 3 to 6 filters, one and two strips wide), on digit-like images, and
+     * with a NaN in some images. Nothing outside y's pooled output is written.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lanes.kernels.TestSupport#implementationStream")
+    void convReluPoolIsTheThreeKernelsBitForBit(Kernels kern) {
+        SplittableRandom r = new SplittableRandom(80);
+        List<Geometry> cases = new java.util.ArrayList<>(convolutions());
+        for (int outC = 1; outC <= 8; outC++) {
+            for (int width : new int[] {7, 28, 45, 70}) {
+                Geometry g = ConvCases.geometry(1 + r.nextInt(2), 6 + r.nextInt(24), width, 1, outC, 1 + r.nextInt(5),
+                        1 + r.nextInt(5), 1 + r.nextInt(2), 1, ConvCases.Pad.values()[r.nextInt(ConvCases.Pad.values().length)], r);
+                if (g != null) cases.add(g);
+            }
+        }
+        int checked = 0;
+        Kernels.Workspace ws = new Kernels.Workspace();
+        for (Geometry g : cases) {
+            if (g.outH() < 2 || g.outW() < 2) continue;
+            Operands o = Operands.of(g, r);
+            float[] x = r.nextBoolean() ? o.x : ConvCases.digits(r, o.xOff, g, 2);
+            if (r.nextInt(5) == 0) x[o.xOff + r.nextInt(g.xSize())] = Float.NaN;
+            int ph = g.outH() / 2, pw = g.outW() / 2, pooled = g.rows() * ph * pw * g.outC();
+            float[] conv = new float[g.rows() * g.outH() * g.outW() * g.outC()];
+            kern.conv2d(g.rows(), g.inH(), g.inW(), g.inC(), g.outC(), g.kH(), g.kW(), g.sH(), g.sW(), g.top(), g.left(),
+                    g.outH(), g.outW(), x, o.xOff, o.kernel, o.kOff, o.bias, o.bOff, conv, 0);
+            kern.reluForward(conv.length, conv, 0, conv, 0);
+            float[] expected = new float[o.yOff + pooled + o.yTail], got = new float[expected.length];
+            java.util.Arrays.fill(expected, Y_PAD);
+            java.util.Arrays.fill(got, Y_PAD);
+            kern.maxPool2d(g.rows(), g.outH(), g.outW(), g.outC(), 2, 2, 2, 2, 0, 0, ph, pw, conv, 0, expected, o.yOff);
+            kern.conv2dReluPool(g.rows(), g.inH(), g.inW(), g.inC(), g.outC(), g.kH(), g.kW(), g.sH(), g.sW(), g.top(), g.left(),
+                    g.outH(), g.outW(), x, o.xOff, o.kernel, o.kOff, o.bias, o.bOff, got, o.yOff, ws);
+            assertBitsEqual(expected, got, kern.name() + ", conv, relu and pool in one call, " + g);
+            checked++;
+        }
+        assertTrue(checked > 100, "only " + checked + " geometries");
+    }
+
+    /** The fused path and the scalar kernels agree bit for bit (the scalar kernels run the three calls). */
+    @Test
+    void vectorConvReluPoolEqualsScalarBitForBit() {
+        Kernels vector = TestSupport.vectorOrSkip(), scalar = TestSupport.scalar();
+        SplittableRandom r = new SplittableRandom(81);
+        for (int outC = 3; outC <= 6; outC++) {
+            for (int width : new int[] {14, 28, 40}) {
+                Geometry g = ConvCases.geometry(2, 28, width, 1, outC, 5, 5, 1, 1, r.nextBoolean() ? ConvCases.Pad.SAME : ConvCases.Pad.VALID, r);
+                Operands o = Operands.of(g, r);
+                float[] x = ConvCases.digits(r, o.xOff, g, 2);
+                int pooled = g.rows() * (g.outH() / 2) * (g.outW() / 2) * outC;
+                float[] a = new float[o.yOff + pooled], b = new float[a.length];
+                vector.conv2dReluPool(g.rows(), g.inH(), g.inW(), 1, outC, 5, 5, 1, 1, g.top(), g.left(), g.outH(), g.outW(),
+                        x, o.xOff, o.kernel, o.kOff, o.bias, o.bOff, a, o.yOff, new Kernels.Workspace());
+                scalar.conv2dReluPool(g.rows(), g.inH(), g.inW(), 1, outC, 5, 5, 1, 1, g.top(), g.left(), g.outH(), g.outW(),
+                        x, o.xOff, o.kernel, o.kOff, o.bias, o.bOff, b, o.yOff, new Kernels.Workspace());
+                assertBitsEqual(b, a, vector.name() + " vs scalar, conv, relu and pool, " + g);
+            }
+        }
+    }
+
     /** Images are independent: computing them one call each (as threads would) gives the same bits. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("lanes.kernels.TestSupport#implementationStream")

@@ -56,6 +56,13 @@ class ShapeChangeAllocationTest {
             shapes.add(new Shape(kk + "x" + kk + " stride " + s + " pad " + pad + " " + inC + " -> " + outC,
                     () -> k.conv2d(1, 14, 14, inC, outC, kk, kk, s, s, pad, pad, out, out, x, 0, w, 0, b, 0, y, 0, ws)));
         }
+        // the joined ReLU and pooling: one pass for 1 channel into 3..6 filters, the three kernels otherwise
+        for (int outC : new int[] {6, 3, 5, 16}) {
+            shapes.add(new Shape("5x5 1 -> " + outC + ", relu, 2x2 pool",
+                    () -> k.conv2dReluPool(1, 14, 14, 1, outC, 5, 5, 1, 1, 2, 2, 14, 14, x, 0, w, 0, b, 0, y, 0, ws)));
+        }
+        shapes.add(new Shape("3x3 6 -> 16 valid, relu, 2x2 pool",
+                () -> k.conv2dReluPool(1, 14, 14, 6, 16, 3, 3, 1, 1, 0, 0, 12, 12, x, 0, w, 0, b, 0, y, 0, ws)));
         assertSteadyAfterNewShapes(shapes);
     }
 
