@@ -82,6 +82,22 @@ class ShapeChangeAllocationTest {
     }
 
     @Test
+    void bf16RowsAllocateNothingAfterANewShape() {
+        Kernels k = TestSupport.vectorOrSkip();
+        SplittableRandom r = new SplittableRandom(35);
+        float[] x = new float[784];
+        for (int i = 0; i < x.length; i++) x[i] = r.nextInt(5) == 0 ? r.nextFloat() : 0f;
+        float[] y = new float[300];
+        List<Shape> shapes = new ArrayList<>();
+        // whole 128-column passes first (the fast MLP's layer), then single groups, part-groups, narrow rows
+        for (int n : new int[] {128, 40, 200, 32, 300, 10, 256}) {
+            int[] packed = Bf16.pack(TestSupport.nonZeros(r, 784 * n), 784, n);
+            shapes.add(new Shape("bf16 784 -> " + n, () -> k.matmulSkipZerosBf16Row(n, 784, x, 0, packed, y, 0)));
+        }
+        assertSteadyAfterNewShapes(shapes);
+    }
+
+    @Test
     void activationsAndOutputsAllocateNothingAfterANewShape() {
         Kernels k = TestSupport.vectorOrSkip();
         SplittableRandom r = new SplittableRandom(34);
