@@ -119,7 +119,7 @@ final class ForwardPlan {
                             bias = fold ? shifted(c.bias(), c.kernel(), low, bn) : c.bias().clone();
                     if (act == Activation.RELU && pool2x2(layers, i) && out.height() >= 2 && out.width() >= 2) {
                         Shape pooled = layers.get(++i).outputShape(out);
-                        ops.add(new Op.ConvReluPool(s, out, pooled, c, kernel, bias));
+                        ops.add(new Op.ConvReluPool(new Op.Conv(s, out, c, kernel, bias, act), pooled));
                         out = pooled;
                     } else {
                         ops.add(new Op.Conv(s, out, c, kernel, bias, act));

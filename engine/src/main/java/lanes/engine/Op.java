@@ -113,34 +113,26 @@ abstract class Op {
      * full-size convolution output between them where the kernels run it as one pass.
      */
     static final class ConvReluPool extends Op {
-        final Shape in, conv, out;
-        final int kH, kW, strideH, strideW, padTop, padLeft;
-        final float[] kernel, bias;
+        /** The convolution, its output the full-size (unpooled) shape. */
+        final Conv conv;
+        final Shape pooled;
 
-        ConvReluPool(Shape in, Shape conv, Shape out, Conv2D c, float[] kernel, float[] bias) {
-            super(in.size(), out.size(), false);
-            this.in = in;
+        ConvReluPool(Conv conv, Shape pooled) {
+            super(conv.inSize, pooled.size(), false);
             this.conv = conv;
-            this.out = out;
-            this.kH = c.kernelH();
-            this.kW = c.kernelW();
-            this.strideH = c.strideH();
-            this.strideW = c.strideW();
-            this.padTop = c.padding().top();
-            this.padLeft = c.padding().left();
-            this.kernel = kernel;
-            this.bias = bias;
+            this.pooled = pooled;
         }
 
         @Override
         void run(Kernels k, Kernels.Workspace ws, int rows, float[] x, int xOff, float[] y, int yOff) {
-            k.conv2dReluPool(rows, in.height(), in.width(), in.channels(), conv.channels(), kH, kW, strideH, strideW,
-                    padTop, padLeft, conv.height(), conv.width(), x, xOff, kernel, 0, bias, 0, y, yOff, ws);
+            Conv c = conv;
+            k.conv2dReluPool(rows, c.in.height(), c.in.width(), c.in.channels(), c.out.channels(), c.kH, c.kW, c.strideH,
+                    c.strideW, c.padTop, c.padLeft, c.out.height(), c.out.width(), x, xOff, c.kernel, 0, c.bias, 0, y, yOff, ws);
         }
 
         @Override
         String describe() {
-            return "Conv2D " + kH + "×" + kW + " " + in + " -> " + conv + " RELU, MaxPool2D 2×2 -> " + out;
+            return "Conv2D " + conv.kH + "×" + conv.kW + " " + conv.in + " -> " + conv.out + " RELU, MaxPool2D 2×2 -> " + pooled;
         }
     }
 
