@@ -40,8 +40,8 @@ public final class Bf16 {
         int[] packed = new int[Math.multiplyExact(k, s)];
         for (int p = 0; p < k; p++) {
             for (int j = 0; j < n; j++) {
-                int i = p * s + 16 * (j / 32) + j % 16;
-                packed[i] |= (j % 32 < 16) ? bits(kernel[p * n + j]) : bits(kernel[p * n + j]) << 16;
+                int v = bits(kernel[p * n + j]);
+                packed[at(s, p, j)] |= (j & 16) == 0 ? v : v << 16;
             }
         }
         return packed;
@@ -49,7 +49,21 @@ public final class Bf16 {
 
     /** Column j of row p of a packed kernel, widened to float. */
     public static float weight(int[] packed, int n, int p, int j) {
-        int v = packed[p * rowInts(n) + 16 * (j / 32) + j % 16];
-        return Float.intBitsToFloat(j % 32 < 16 ? v << 16 : v & 0xFFFF0000);
+        return widen(packed[at(rowInts(n), p, j)], j);
+    }
+
+    /** Where column j of row p lies in a packed kernel of rows s ints long: group j/32, int j mod 16. */
+    static int at(int s, int p, int j) {
+        return p * s + 16 * (j >> 5) + (j & 15);
+    }
+
+    /** The column in the low half of a row's int i (the inverse of {@link #at}); its high half holds that + 16. */
+    static int lowColumn(int i) {
+        return 32 * (i >> 4) + (i & 15);
+    }
+
+    /** Column j's weight from the int that holds it: the low half for j mod 32 < 16, else the high half. */
+    static float widen(int v, int j) {
+        return Float.intBitsToFloat((j & 16) == 0 ? v << 16 : v & 0xFFFF0000);
     }
 }

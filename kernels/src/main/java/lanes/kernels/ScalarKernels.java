@@ -49,11 +49,7 @@ final class ScalarKernels implements Arithmetic {
         for (int p = 0; p < k; p++) {
             float ap = a[aOff + p];
             if (ap == 0f) continue;
-            for (int j = 0; j < n; j++) {
-                int v = b[p * s + 16 * (j >> 5) + (j & 15)];
-                float w = Float.intBitsToFloat((j & 16) == 0 ? v << 16 : v & 0xFFFF0000);
-                c[cOff + j] = Math.fma(ap, w, c[cOff + j]);
-            }
+            for (int j = 0; j < n; j++) c[cOff + j] = Math.fma(ap, Bf16.widen(b[Bf16.at(s, p, j)], j), c[cOff + j]);
         }
     }
 

@@ -571,11 +571,6 @@ final class VectorKernels implements Arithmetic {
         for (; i0 < s; i0 += L) bf16One(i0, s, n, k, a, aOff, b, c, cOff);
     }
 
-    /** The first column of int i's low half: int l of group g holds columns 32g + l and 32g + 16 + l. */
-    private static int low(int i) {
-        return 32 * (i >> 4) + (i & 15);
-    }
-
     /** Columns of the ints i0 .. i0+4L−1 of every row (all below n): 8 accumulators over every step. */
     private static void bf16Wide(int i0, int s, int k, float[] a, int aOff, int[] b, float[] c, int cOff) {
         FloatVector v0 = FloatVector.zero(F), v1 = v0, v2 = v0, v3 = v0, v4 = v0, v5 = v0, v6 = v0, v7 = v0;
@@ -596,7 +591,8 @@ final class VectorKernels implements Arithmetic {
                 v7 = x.fma(w3.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats(), v7);
             }
         }
-        int c0 = cOff + low(i0), c1 = cOff + low(i0 + L), c2 = cOff + low(i0 + 2 * L), c3 = cOff + low(i0 + 3 * L);
+        int c0 = cOff + Bf16.lowColumn(i0), c1 = cOff + Bf16.lowColumn(i0 + L),
+                c2 = cOff + Bf16.lowColumn(i0 + 2 * L), c3 = cOff + Bf16.lowColumn(i0 + 3 * L);
         v0.intoArray(c, c0); v1.intoArray(c, c1); v2.intoArray(c, c2); v3.intoArray(c, c3);
         v4.intoArray(c, c0 + 16); v5.intoArray(c, c1 + 16); v6.intoArray(c, c2 + 16); v7.intoArray(c, c3 + 16);
     }
@@ -614,7 +610,7 @@ final class VectorKernels implements Arithmetic {
                 hi = x.fma(w.lanewise(VectorOperators.AND, 0xFFFF0000).reinterpretAsFloats(), hi);
             }
         }
-        int j = low(i0);
+        int j = Bf16.lowColumn(i0);
         lo.intoArray(c, cOff + j, F.indexInRange(j, n));
         hi.intoArray(c, cOff + j + 16, F.indexInRange(j + 16, n));
     }
