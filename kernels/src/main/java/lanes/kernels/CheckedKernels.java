@@ -51,13 +51,7 @@ final class CheckedKernels implements Kernels {
 
     @Override
     public void matmulSkipZerosBf16Row(int n, int k, float[] a, int aOff, int[] b, float[] c, int cOff) {
-        Checks.dims(1, n, k);
-        Checks.vector("a", a, aOff, k);
-        Checks.vector("C", c, cOff, n);
-        if (b == null) throw new IllegalArgumentException("B is null");
-        long need = (long) k * Bf16.rowInts(n);
-        if (b.length != need) throw new IllegalArgumentException("B holds " + b.length + " ints; a packed " + k + "x" + n
-                + " kernel holds " + need);
+        Checks.bf16Row(n, k, a, aOff, b, c, cOff);
         if (n == 0) return; // C is empty: its offset may lie anywhere
         arithmetic.gemmBf16Row(n, k, a, aOff, b, c, cOff);
     }

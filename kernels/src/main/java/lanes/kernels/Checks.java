@@ -183,25 +183,40 @@ final class Checks {
     static void conv2d(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
                        int padTop, int padLeft, int outH, int outW,
                        float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff) {
-        window(rows, inH, inW, inC, "inC", kH, kW, "kH", "kW", strideH, strideW, padTop, padLeft, outH, outW);
-        atLeast("outC", outC, 1);
-        vector("x", x, xOff, (long) rows * inH * inW * inC);
-        vector("kernel", kernel, kOff, (long) kH * kW * inC * outC);
-        vector("bias", bias, bOff, outC);
+        convolution(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW, x, xOff, kernel, kOff, bias, bOff);
         vector("y", y, yOff, (long) rows * outH * outW * outC);
     }
 
+    /** As {@link #conv2d}, y holding the 2×2 pooling of the outH × outW convolution (both at least 2). */
     static void conv2dReluPool(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
                                int padTop, int padLeft, int outH, int outW,
                                float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff) {
-        window(rows, inH, inW, inC, "inC", kH, kW, "kH", "kW", strideH, strideW, padTop, padLeft, outH, outW);
+        convolution(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW, x, xOff, kernel, kOff, bias, bOff);
         atLeast("outH", outH, 2);
         atLeast("outW", outW, 2);
+        vector("y", y, yOff, (long) rows * (outH / 2) * (outW / 2) * outC);
+    }
+
+    /** A convolution's geometry and its input, kernel and bias: what conv2d and conv2dReluPool share. */
+    private static void convolution(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
+                                    int padTop, int padLeft, int outH, int outW,
+                                    float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff) {
+        window(rows, inH, inW, inC, "inC", kH, kW, "kH", "kW", strideH, strideW, padTop, padLeft, outH, outW);
         atLeast("outC", outC, 1);
         vector("x", x, xOff, (long) rows * inH * inW * inC);
         vector("kernel", kernel, kOff, (long) kH * kW * inC * outC);
         vector("bias", bias, bOff, outC);
-        vector("y", y, yOff, (long) rows * (outH / 2) * (outW / 2) * outC);
+    }
+
+    /** One row a[k] times a bf16-packed kernel ({@link Bf16#pack}) of k × n into C[n]. */
+    static void bf16Row(int n, int k, float[] a, int aOff, int[] b, float[] c, int cOff) {
+        dims(1, n, k);
+        vector("a", a, aOff, k);
+        vector("C", c, cOff, n);
+        if (b == null) throw new IllegalArgumentException("B is null");
+        long need = (long) k * Bf16.rowInts(n);
+        if (b.length != need) throw new IllegalArgumentException("B holds " + b.length + " ints; a packed " + k + "x" + n
+                + " kernel holds " + need);
     }
 
     static void maxPool2d(int rows, int inH, int inW, int channels, int poolH, int poolW, int strideH, int strideW,
