@@ -36,6 +36,8 @@ import lanes.kernels.Bf16;
 final class ForwardPlan {
     /** The narrowest Dense layer whose bf16 kernel is packed for single rows: one 32-column group. */
     static final int BF16_MIN_UNITS = 32;
+    /** What made a value overflow, for {@link #finite}'s message. */
+    private static final String FOLDING = "folding a BatchNorm or the input range";
     final Op[] ops;
     final boolean softmaxOutput;
     /** The most floats any op writes per row. */
@@ -49,18 +51,14 @@ final class ForwardPlan {
         this.maxWidth = w;
     }
 
-    /** @throws IllegalArgumentException if the network uses softmax anywhere but as a flat output */
-    static ForwardPlan of(Weights w) {
-        return of(w, false);
-    }
-
     /**
-     * As {@link #of(Weights)}; with {@code bf16}, every Dense kernel (after folding) is rounded to bfloat16,
+     * The plan for {@code w}. With {@code bf16}, every Dense kernel (after folding) is rounded to bfloat16,
      * and those of {@value #BF16_MIN_UNITS} units or more are also packed for single rows ({@link Op.Dense}).
      * Narrower ones (an output layer of 10) would gain nothing: their rows are a vector or less. Either way
      * the op computes on the rounded values, so whether a layer is packed changes no bit.
      *
-     * @throws IllegalArgumentException also if a rounded weight overflows to infinity
+     * @throws IllegalArgumentException if the network uses softmax anywhere but as a flat output, or a
+     *                                  folded or rounded weight overflows to infinity
      */
     static ForwardPlan of(Weights w, boolean bf16) {
         List<Layer> layers = w.layers();
@@ -101,7 +99,7 @@ final class ForwardPlan {
                     int[] packed = null;
                     if (bf16) {
                         for (int j = 0; j < kernel.length; j++) kernel[j] = Bf16.round(kernel[j]);
-                        finite(kernel, "bf16 kernel");
+                        finite(kernel, "kernel", "rounding to bf16");
                         if (d.units() >= BF16_MIN_UNITS) packed = Bf16.pack(kernel, d.inputs(), d.units());
                     }
                     ops.add(new Op.Dense(d.inputs(), d.units(), kernel,
@@ -182,7 +180,7 @@ final class ForwardPlan {
         for (int i = 0; i < kernel.length; i++) {
             out[i] = (float) (kernel[i] * rowScale * (g == null ? 1 : g[i % cols]));
         }
-        return finite(out, "kernel");
+        return finite(out, "kernel", FOLDING);
     }
 
     /**
@@ -202,7 +200,7 @@ final class ForwardPlan {
         }
         float[] out = new float[cols];
         for (int j = 0; j < cols; j++) out[j] = (float) b[j];
-        return finite(out, "bias");
+        return finite(out, "bias", FOLDING);
     }
 
     /** g = gamma / sqrt(variance + epsilon) per channel, in double. */
@@ -225,15 +223,16 @@ final class ForwardPlan {
             scale[j] = (float) g[j];
             shift[j] = (float) (bn.beta()[j] - bn.mean()[j] * g[j]);
         }
-        return new Op.Affine(size, finite(scale, "scale"), finite(shift, "shift"), "BatchNorm " + g.length + " channels");
+        return new Op.Affine(size, finite(scale, "scale", FOLDING), finite(shift, "shift", FOLDING), "BatchNorm " + g.length + " channels");
     }
 
     /** A folded value that overflowed float would make every prediction fail: refuse the network instead. */
-    private static float[] finite(float[] a, String what) {
+    private static float[] finite(float[] a, String what, String how) {
         for (int i = 0; i < a.length; i++) {
-            if (!Float.isFinite(a[i])) throw new IllegalArgumentException((what.startsWith("bf16") ? "rounding to bf16"
-                    : "folding a BatchNorm or the input range") + " makes " + what + " value " + i + " " + a[i] + " (it overflows)");
+            if (!Float.isFinite(a[i])) throw new IllegalArgumentException(how + " makes " + what + " value " + i + " "
+                    + a[i] + " (it overflows float)");
         }
         return a;
     }
+
 }
