@@ -2,6 +2,7 @@ package lanes.bench;
 
 import java.util.concurrent.TimeUnit;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -24,6 +25,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *       throughput (twelve chains hide the fma latency).</li>
  *   <li>{@code row512}: the single-image dense layer's inner step from L1: one broadcast input times a
  *       128-float row of weights (8 loads, 8 fma), 16 rows that stay in L1.</li>
+ *   <li>{@code chain512}: one fma chain, each fma waiting for the last: the latency that a layer's sum in
+ *       k order pays per step (the 128 → 10 output layer is one such chain).</li>
+ *   <li>{@code lineL1}, {@code lineL2}: nanoseconds per 64-byte line read sequentially, one 512-bit load
+ *       a line: from a 16 KB block that stays in L1, and from 600-line windows (the bf16 rows of an average
+ *       digit's 150 non-zero pixels) walking through 188 KB, the size of the fast MLP's first layer in bf16,
+ *       so each window comes from L2. Any single-image first layer must move its rows at least this fast.</li>
  * </ul>
  * <pre>tools/bench PeakBench -f 1 -wi 3 -i 5</pre>
  */
@@ -36,11 +43,17 @@ import org.openjdk.jmh.annotations.Warmup;
 public class PeakBench {
     private static final VectorSpecies<Float> F512 = FloatVector.SPECIES_512;
     private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I512 = IntVector.SPECIES_512;
     private static final int STEPS = 4096;
 
     // tiny values: the sums stay finite and normal, so no slow path for denormals or infinities
     private final float[] w = filled(64, 1e-9f);
     private final float[] rows = filled(16 * 128, 1e-9f);
+    // 5 windows of 600 lines (16 ints a line): each is read again only after 150 KB more, out of L1's reach
+    private static final int LINES = 600, WINDOWS = 5;
+    private final int[] l2 = new int[WINDOWS * LINES * 16];
+    private final int[] l1 = new int[256 * 16];
+    private int window;
 
     private static float[] filled(int n, float v) {
         float[] a = new float[n];
@@ -92,5 +105,37 @@ public class PeakBench {
             a6 = s.fma(FloatVector.fromArray(F512, rows, r + 96), a6); a7 = s.fma(FloatVector.fromArray(F512, rows, r + 112), a7);
         }
         return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(STEPS)
+    public float chain512() {
+        FloatVector x = FloatVector.fromArray(F512, w, 0), y = FloatVector.fromArray(F512, w, 16), a = x;
+        for (int i = 0; i < STEPS; i++) a = x.fma(y, a);
+        return a.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(256)
+    public int lineL1() {
+        return lines(l1, 0, 256);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(LINES)
+    public int lineL2() {
+        int s = window;
+        window = s == WINDOWS - 1 ? 0 : s + 1;
+        return lines(l2, s * LINES * 16, LINES);
+    }
+
+    /** ORs every int of the lines from {@code start}: four independent chains, so the loads set the pace. */
+    private static int lines(int[] a, int start, int count) {
+        IntVector o0 = IntVector.zero(I512), o1 = o0, o2 = o0, o3 = o0;
+        for (int i = start, end = start + count * 16; i < end; i += 64) {
+            o0 = o0.or(IntVector.fromArray(I512, a, i)); o1 = o1.or(IntVector.fromArray(I512, a, i + 16));
+            o2 = o2.or(IntVector.fromArray(I512, a, i + 32)); o3 = o3.or(IntVector.fromArray(I512, a, i + 48));
+        }
+        return o0.or(o1).or(o2).or(o3).reduceLanes(VectorOperators.OR);
     }
 }
