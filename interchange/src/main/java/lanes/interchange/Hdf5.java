@@ -124,7 +124,7 @@ final class Hdf5 implements AutoCloseable {
         Object data = attribute(node, name);
         if (data == null) return null;
         if (data instanceof String s) return s;
-        if (data instanceof String[] a && a.length == 1) return a[0];
+        if (data instanceof String[] a && a.length == 1) return unreadableIfNull(a[0], node, name);
         throw new ImportException(source, "attribute " + name + " of " + path(node) + " is not a string");
     }
 
@@ -148,9 +148,22 @@ final class Hdf5 implements AutoCloseable {
 
     private List<String> stringList(Node node, String name, Object data) throws ImportException {
         if (data instanceof String s) return List.of(s);
-        if (data instanceof String[] a) return List.of(a);
+        if (data instanceof String[] a) {
+            for (String each : a) unreadableIfNull(each, node, name);
+            return List.of(a);
+        }
         if (data.getClass().isArray() && java.lang.reflect.Array.getLength(data) == 0) return List.of();
         throw new ImportException(source, "attribute " + name + " of " + path(node) + " is not a list of names");
+    }
+
+    /**
+     * A variable-length string whose bytes cannot be found (its heap entry damaged) comes back as null: a
+     * damaged file, not an absent attribute.
+     */
+    private String unreadableIfNull(String value, Node node, String name) throws ImportException {
+        if (value == null) throw new ImportException(source, "damaged or truncated: " + what + " could not be read at"
+                + " attribute " + name + " of " + path(node) + " (a string whose bytes are missing)");
+        return value;
     }
 
     private Object attribute(Node node, String name) throws ImportException {

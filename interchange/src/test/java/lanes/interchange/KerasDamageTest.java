@@ -1,7 +1,9 @@
 package lanes.interchange;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
@@ -10,6 +12,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import lanes.engine.Weights;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -53,6 +56,20 @@ class KerasDamageTest {
         assertEquals(564, outcomes[0] + outcomes[1]);
         // Most damage is caught (a flipped bit in a weight's mantissa cannot be, in a format without checksums).
         if (outcomes[1] < 64) fail("only " + outcomes[1] + " of 564 damaged copies refused");
+    }
+
+    /**
+     * A weight_names attribute whose variable-length strings point at missing bytes (found by fuzzing: the
+     * HDF5 reader hands back a null name, and building the list of names threw NullPointerException).
+     */
+    @Test
+    void aNameWhoseBytesAreMissingIsADamagedFile() {
+        Path file = Path.of("src/test/resources/lanes/interchange/keras/damaged/names-without-bytes.h5");
+        ImportException e = assertThrows(ImportException.class, () -> KerasImporter.read(file));
+        assertEquals(file.toString(), e.source());
+        assertTrue(e.getMessage().contains("damaged or truncated"), e.getMessage());
+        assertTrue(e.getMessage().contains("attribute weight_names of /model_weights/"), e.getMessage());
+        assertTrue(e.getMessage().contains("a string whose bytes are missing"), e.getMessage());
     }
 
     /** 0 when the copy imported, 1 when it was refused as it should be; anything else fails the test. */
