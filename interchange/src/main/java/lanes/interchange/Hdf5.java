@@ -157,13 +157,17 @@ final class Hdf5 implements AutoCloseable {
     }
 
     /**
-     * A variable-length string whose bytes cannot be found (its heap entry damaged) comes back as null: a
-     * damaged file, not an absent attribute.
+     * jhdf decodes a value it cannot name as null: an enum value outside its enum's members, which is what a
+     * damaged datatype turns a list of names into. A damaged file, not an absent name.
      */
     private String unreadableIfNull(String value, Node node, String name) throws ImportException {
-        if (value == null) throw new ImportException(source, "damaged or truncated: " + what + " could not be read at"
-                + " attribute " + name + " of " + path(node) + " (a string whose bytes are missing)");
+        if (value == null) throw undecodable(node, name);
         return value;
+    }
+
+    private ImportException undecodable(Node node, String name) {
+        return new ImportException(source, "damaged or truncated: " + what + " could not be read at attribute "
+                + name + " of " + path(node) + " (a value that cannot be decoded)");
     }
 
     private Object attribute(Node node, String name) throws ImportException {
@@ -173,7 +177,9 @@ final class Hdf5 implements AutoCloseable {
             if (a.isEmpty()) return new String[0];
             if (a.getSize() > length) throw new ImportException(source, "damaged: attribute " + name + " of "
                     + path(node) + " claims " + a.getSize() + " values in a file of " + length + " bytes");
-            return a.getData();
+            Object data = a.getData();
+            if (data == null) throw undecodable(node, name); // present, but nothing jhdf could decode: not absent
+            return data;
         } catch (RuntimeException | StackOverflowError e) {
             throw damaged("attribute " + name + " of " + path(node), e);
         }

@@ -59,17 +59,17 @@ class KerasDamageTest {
     }
 
     /**
-     * A weight_names attribute whose variable-length strings point at missing bytes (found by fuzzing: the
-     * HDF5 reader hands back a null name, and building the list of names threw NullPointerException).
+     * A weight_names attribute whose datatype a damaged byte turned into an enum (found by fuzzing): jhdf
+     * decodes its values as null names, and building the list of names threw NullPointerException.
      */
     @Test
-    void aNameWhoseBytesAreMissingIsADamagedFile() {
-        Path file = Path.of("src/test/resources/lanes/interchange/keras/damaged/names-without-bytes.h5");
+    void aNameThatCannotBeDecodedIsADamagedFile() {
+        Path file = Path.of("src/test/resources/lanes/interchange/keras/damaged/names-undecodable.h5");
         ImportException e = assertThrows(ImportException.class, () -> KerasImporter.read(file));
         assertEquals(file.toString(), e.source());
         assertTrue(e.getMessage().contains("damaged or truncated"), e.getMessage());
         assertTrue(e.getMessage().contains("attribute weight_names of /model_weights/"), e.getMessage());
-        assertTrue(e.getMessage().contains("a string whose bytes are missing"), e.getMessage());
+        assertTrue(e.getMessage().contains("a value that cannot be decoded"), e.getMessage());
     }
 
     /** 0 when the copy imported, 1 when it was refused as it should be; anything else fails the test. */
