@@ -18,8 +18,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What one core of the machine can do, as the kernels would meet it: the ceiling every speed target is
- * measured against. Each figure is nanoseconds per fused multiply-add instruction (of 16 lanes at 512 bits,
- * 8 at 256), so {@code lanes / score} is the multiply-adds per nanosecond a kernel could reach at best.
+ * measured against. The fma figures are nanoseconds per fused multiply-add instruction (of 16 lanes at 512
+ * bits, 8 at 256), so {@code lanes / score} is the multiply-adds per nanosecond a kernel could reach at best;
+ * the line figures are nanoseconds per 64 bytes read.
  * <ul>
  *   <li>{@code fma512}, {@code fma256}: twelve independent accumulators, operands in registers: pure fma
  *       throughput (twelve chains hide the fma latency).</li>
@@ -27,10 +28,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *       128-float row of weights (8 loads, 8 fma), 16 rows that stay in L1.</li>
  *   <li>{@code chain512}: one fma chain, each fma waiting for the last: the latency that a layer's sum in
  *       k order pays per step (the 128 → 10 output layer is one such chain).</li>
- *   <li>{@code lineL1}, {@code lineL2}: nanoseconds per 64-byte line read sequentially, one 512-bit load
- *       a line: from a 16 KB block that stays in L1, and from 600-line windows (the bf16 rows of an average
- *       digit's 150 non-zero pixels) walking through 188 KB, the size of the fast MLP's first layer in bf16,
- *       so each window comes from L2. Any single-image first layer must move its rows at least this fast.</li>
+ *   <li>{@code lineL1}, {@code lineL2}: nanoseconds per 64 bytes read in order, one 512-bit load each (at
+ *       whatever alignment the heap gives the array, as for the weights): from a 16 KiB block that stays in
+ *       L1, and from 600-line windows (the bf16 rows of an average digit's 150 non-zero pixels) walking
+ *       through 188 KiB, about the size of the fast MLP's first layer in bf16 (196 KiB), so each window
+ *       comes from L2. No single-image first layer can move its rows faster than this.</li>
  * </ul>
  * <pre>tools/bench PeakBench -f 1 -wi 3 -i 5</pre>
  */
