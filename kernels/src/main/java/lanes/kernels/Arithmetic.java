@@ -66,26 +66,21 @@ interface Arithmetic {
     void maxPool2d(int rows, int inH, int inW, int channels, int poolH, int poolW, int strideH, int strideW,
                    int padTop, int padLeft, int outH, int outW, float[] x, int xOff, float[] y, int yOff);
 
-    void conv2dReluPool(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
-                        int padTop, int padLeft, int outH, int outW,
-                        float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff,
-                        Kernels.Workspace workspace);
-
     /**
-     * {@link #conv2dReluPool} as the three calls it stands for, image by image, each convolution's
-     * output in the workspace.
+     * The three calls {@link Kernels#conv2dReluPool} stands for, image by image, each convolution's output
+     * in the workspace. An implementation that can run some shapes as one pass overrides this for them.
      */
-    static void conv2dReluPoolInTurn(Arithmetic a, int rows, int inH, int inW, int inC, int outC, int kH, int kW,
-                                     int strideH, int strideW, int padTop, int padLeft, int outH, int outW,
-                                     float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff,
-                                     float[] y, int yOff, Kernels.Workspace workspace) {
+    default void conv2dReluPool(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
+                                int padTop, int padLeft, int outH, int outW,
+                                float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff,
+                                Kernels.Workspace workspace) {
         int conv = outH * outW * outC, ph = outH / 2, pw = outW / 2;
         float[] t = workspace.convolved(conv);
         for (int img = 0; img < rows; img++) {
-            a.conv2d(1, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
+            conv2d(1, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft, outH, outW,
                     x, xOff + img * inH * inW * inC, kernel, kOff, bias, bOff, t, 0, workspace);
-            a.reluForward(conv, t, 0, t, 0);
-            a.maxPool2d(1, outH, outW, outC, 2, 2, 2, 2, 0, 0, ph, pw, t, 0, y, yOff + img * ph * pw * outC);
+            reluForward(conv, t, 0, t, 0);
+            maxPool2d(1, outH, outW, outC, 2, 2, 2, 2, 0, 0, ph, pw, t, 0, y, yOff + img * ph * pw * outC);
         }
     }
 

@@ -189,15 +189,6 @@ final class ScalarKernels implements Arithmetic {
     }
 
     @Override
-    public void conv2dReluPool(int rows, int inH, int inW, int inC, int outC, int kH, int kW, int strideH, int strideW,
-                               int padTop, int padLeft, int outH, int outW,
-                               float[] x, int xOff, float[] kernel, int kOff, float[] bias, int bOff, float[] y, int yOff,
-                               Workspace workspace) {
-        Arithmetic.conv2dReluPoolInTurn(this, rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft,
-                outH, outW, x, xOff, kernel, kOff, bias, bOff, y, yOff, workspace);
-    }
-
-    @Override
     public void maxPool2d(int rows, int inH, int inW, int channels, int poolH, int poolW, int strideH, int strideW,
                           int padTop, int padLeft, int outH, int outW, float[] x, int xOff, float[] y, int yOff) {
         ScalarImages.maxPool2d(rows, inH, inW, channels, poolH, poolW, strideH, strideW, padTop, padLeft, outH, outW, x, xOff, y, yOff);

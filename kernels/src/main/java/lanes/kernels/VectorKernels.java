@@ -958,7 +958,7 @@ final class VectorKernels implements Arithmetic {
             VectorImages.conv2dReluPool(rows, inH, inW, outC, kH, kW, strideH, padTop, padLeft, outH, outW,
                     x, xOff, kernel, kOff, bias, bOff, y, yOff, workspace);
         } else {
-            Arithmetic.conv2dReluPoolInTurn(this, rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft,
+            Arithmetic.super.conv2dReluPool(rows, inH, inW, inC, outC, kH, kW, strideH, strideW, padTop, padLeft,
                     outH, outW, x, xOff, kernel, kOff, bias, bOff, y, yOff, workspace);
         }
     }
